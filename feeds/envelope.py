@@ -1,0 +1,121 @@
+"""The Seoul Open Data envelope: result codes, JSON or XML, with or without the service wrapper.
+
+Every service on openapi.seoul.go.kr answers HTTP 200 and puts its verdict in ``RESULT``:
+``{"<SERVICE>": {"list_total_count": N, "RESULT": {...}, "row": [...]}}`` on success, usually a
+bare ``{"RESULT": {...}}`` on error, XML for a bad key even when JSON was asked for, and
+``"RESULT.CODE"`` keys from citydata. This module turns all of that into rows or one FeedError.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from defusedxml import ElementTree
+
+from feeds.base import FeedError
+
+OK = "INFO-000"
+NO_DATA = "INFO-200"
+
+# What each upstream code means for the wall. Transient codes are worth retrying.
+RESULT_CODES: dict[str, tuple[str, bool]] = {
+    "INFO-100": ("the API key is not valid", False),
+    "INFO-300": ("the API key is blocked by the provider", False),
+    "ERROR-300": ("a required value is missing from the request", False),
+    "ERROR-301": ("the request asked for an unknown data type", False),
+    "ERROR-310": ("the service name is unknown to the provider", False),
+    "ERROR-331": ("the request's start index is invalid", False),
+    "ERROR-332": ("the request's end index is invalid", False),
+    "ERROR-333": ("the request's index is not a number", False),
+    "ERROR-334": ("the request's start index is after its end index", False),
+    "ERROR-335": ("the sample key serves at most 5 rows", False),
+    "ERROR-336": ("a request may ask for at most 1000 rows", False),
+    "ERROR-500": ("the provider's server failed", True),
+    "ERROR-600": ("the provider's database failed", True),
+    "ERROR-601": ("the provider's query failed", True),
+}
+
+
+def read_rows(body: str | bytes, service: str) -> list[dict[str, Any]]:
+    """Return the ``row`` list of a list service (RealtimeCityAir, AccInfo ...); [] for INFO-200."""
+    document = _load(body, service)
+    wrapper = document.get(service)
+    if wrapper is None:
+        _check(document.get("RESULT"), service)
+        raise FeedError(f"{service} answered without its data", code=None)
+    if not isinstance(wrapper, dict):
+        raise FeedError(f"{service} answered with a malformed envelope")
+    if _check(wrapper.get("RESULT"), service) == NO_DATA:
+        return []
+    rows = wrapper.get("row", [])
+    if isinstance(rows, dict):  # XML with a single row
+        rows = [rows]
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise FeedError(f"{service} answered with malformed rows")
+    return rows
+
+
+def read_object(body: str | bytes, service: str, key: str) -> dict[str, Any] | None:
+    """Return the single object under ``key`` (citydata's ``CITYDATA``); None for INFO-200."""
+    document = _load(body, service)
+    if _check(document.get("RESULT"), service) == NO_DATA:
+        return None
+    found = document.get(key)
+    if not isinstance(found, dict):
+        raise FeedError(f"{service} answered without {key}")
+    return found
+
+
+def _load(body: str | bytes, service: str) -> dict[str, Any]:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    text = body.lstrip("\ufeff \t\r\n")
+    if not text:
+        raise FeedError(f"{service} answered with an empty body")
+    if text.startswith("<"):
+        return _load_xml(text, service)
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise FeedError(f"{service} answered with malformed JSON ({exc.msg})") from None
+    if not isinstance(document, dict):
+        raise FeedError(f"{service} answered with JSON that is not an object")
+    return document
+
+
+def _load_xml(text: str, service: str) -> dict[str, Any]:
+    """XML to the same shape as the JSON envelope: rows become dicts of text."""
+    try:
+        root = ElementTree.fromstring(text)
+    except Exception as exc:  # defusedxml raises several types, all meaning "not usable XML"
+        raise FeedError(f"{service} answered with malformed XML ({exc})") from None
+    if root.tag == "RESULT":
+        return {"RESULT": _xml_dict(root)}
+    wrapper: dict[str, Any] = {"row": []}
+    for child in root:
+        if child.tag == "row":
+            wrapper["row"].append(_xml_dict(child))
+        elif child.tag == "RESULT":
+            wrapper["RESULT"] = _xml_dict(child)
+        else:
+            wrapper[child.tag] = (child.text or "").strip()
+    return {root.tag: wrapper}
+
+
+def _xml_dict(element) -> dict[str, str]:
+    return {child.tag: (child.text or "").strip() for child in element}
+
+
+def _check(result: Any, service: str) -> str:
+    """Raise FeedError unless the RESULT block says success or no data; return the code."""
+    if not isinstance(result, dict):
+        raise FeedError(f"{service} answered without a result code")
+    code = result.get("CODE", result.get("RESULT.CODE"))
+    message = result.get("MESSAGE", result.get("RESULT.MESSAGE", ""))
+    if code in (OK, NO_DATA):
+        return code
+    if not code:
+        raise FeedError(f"{service} answered without a result code")
+    reason, transient = RESULT_CODES.get(code, (f"the provider answered {message or code}", True))
+    raise FeedError(reason, code=str(code), transient=transient)

@@ -1,0 +1,157 @@
+"""Road incidents from AccInfo (OA-13315): every incident open now, positioned and districted.
+
+Frame columns (one row per open incident):
+
+    incident_id        str
+    type_code          str   A01 ... A13 (AccMainCode)
+    type               str   Korean type name (교통사고 ...)
+    type_en            str   English type name
+    detail_code        str   e.g. 01B01 (AccSubCode)
+    detail, detail_en  str   detail name in Korean and English ("" when the code is unknown)
+    occurred_at        Timestamp, Asia/Seoul
+    expected_clear_at  Timestamp | NaT
+    description        str   upstream free text, lines joined with " / " (data, never markup)
+    closure            str   "full", "partial" or ""
+    link_id            str   TOPIS road link
+    lon, lat           float WGS84, converted from EPSG:5181
+    district_code      str   "" when the point is outside Seoul
+    district           str
+    severe             bool  a type that must push itself forward (fire, disaster)
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import pandas as pd
+from pyproj import Transformer
+
+from feeds.base import FeedError, Source
+from feeds.districts import locate
+from feeds.envelope import read_rows
+from feeds.values import date_and_time, number, text
+
+SERVICE = "AccInfo"
+
+# AccMainCode, built in (the service itself is fetched by the live source when it can be).
+TYPES: dict[str, tuple[str, str]] = {
+    "A01": ("교통사고", "Traffic accident"),
+    "A02": ("차량고장", "Vehicle breakdown"),
+    "A03": ("보행사고", "Pedestrian accident"),
+    "A04": ("공사", "Construction"),
+    "A05": ("낙하물", "Fallen object"),
+    "A06": ("버스사고", "Bus accident"),
+    "A07": ("지하철사고", "Subway accident"),
+    "A08": ("화재", "Fire"),
+    "A09": ("기상/재난", "Weather/disaster"),
+    "A10": ("집회및행사", "Rally/event"),
+    "A11": ("기타", "Other"),
+    "A12": ("제보", "Citizen report"),
+    "A13": ("단순정보", "Information"),
+}
+SEVERE_TYPES = frozenset({"A08", "A09"})
+
+# AccSubCode, the part of it the wall names; unknown codes keep their code.
+DETAILS: dict[str, tuple[str, str]] = {
+    "01B01": ("추돌사고", "Rear-end collision"),
+    "01B02": ("충돌사고", "Collision"),
+    "01B03": ("전복사고", "Rollover"),
+    "02B01": ("차량고장", "Breakdown"),
+    "02B02": ("타이어 펑크", "Flat tyre"),
+    "03B01": ("보행자 사고", "Pedestrian struck"),
+    "04B01": ("도로공사", "Roadworks"),
+    "04B02": ("상수도공사", "Water main works"),
+    "04B03": ("전기공사", "Electrical works"),
+    "04B04": ("도로보수", "Road repair"),
+    "05B01": ("낙하물", "Debris on road"),
+    "06B01": ("버스 사고", "Bus collision"),
+    "07B01": ("지하철 운행장애", "Subway disruption"),
+    "08B01": ("화재", "Fire"),
+    "08B02": ("차량화재", "Vehicle fire"),
+    "09B01": ("강풍", "High wind"),
+    "09B02": ("폭설", "Heavy snow"),
+    "09B16": ("도로침수", "Road flooding"),
+    "10B01": ("행사", "Event"),
+    "10B02": ("집회/시위", "Rally/protest"),
+    "10B03": ("마라톤", "Marathon"),
+    "11B01": ("기타", "Other"),
+}
+CLOSURES = {"009": "full", "010": "partial"}
+COLUMNS = ["incident_id", "type_code", "type", "type_en", "detail_code", "detail", "detail_en", "occurred_at",
+           "expected_clear_at", "description", "closure", "link_id", "lon", "lat",
+           "district_code", "district", "severe"]
+
+
+@cache
+def _to_wgs84() -> Transformer:
+    # EPSG:5181 is Korea 2000 / Central Belt with a 500 000 m false northing (not 5186).
+    return Transformer.from_crs("EPSG:5181", "EPSG:4326", always_xy=True)
+
+
+def to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """EPSG:5181 metres to WGS84 (lon, lat)."""
+    lon, lat = _to_wgs84().transform(x, y)
+    return lon, lat
+
+
+def fetch(source: Source) -> str:
+    return source.fetch("xml", SERVICE, 1, 1000)
+
+
+def parse(body: str | bytes) -> pd.DataFrame:
+    """Parse an AccInfo response (XML or JSON); an empty frame when nothing is open."""
+    records = [_record(row) for row in read_rows(body, SERVICE)]
+    frame = pd.DataFrame.from_records([r for r in records if r], columns=COLUMNS)
+    if frame.empty:
+        return frame
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    frame["expected_clear_at"] = pd.to_datetime(frame["expected_clear_at"])
+    frame["severe"] = frame["severe"].astype(bool)
+    frame = frame.drop_duplicates("incident_id", keep="last")
+    return frame.sort_values("occurred_at", ascending=False).reset_index(drop=True)
+
+
+def measured_at(frame: pd.DataFrame) -> None:
+    return None  # AccInfo carries no snapshot time: the fetch time is the measurement time
+
+
+def _record(row: dict) -> dict | None:
+    incident_id = text(row.get("acc_id"))
+    if not incident_id:
+        raise FeedError(f"{SERVICE} row without acc_id")
+    x, y = number(row.get("grs80tm_x")), number(row.get("grs80tm_y"))
+    lon = lat = math.nan
+    district = None
+    if not (math.isnan(x) or math.isnan(y)) and x > 0 and y > 0:
+        lon, lat = to_wgs84(x, y)
+        district = locate(lat, lon)
+    type_code = text(row.get("acc_type"))
+    detail_code = text(row.get("acc_dtype"))
+    type_ko, type_en = TYPES.get(type_code, (type_code or "기타", type_code or "Other"))
+    occurred = date_and_time(row.get("occr_date"), row.get("occr_time"))
+    if occurred is None:
+        raise FeedError(f"{SERVICE} incident {incident_id} has no readable occurrence time")
+    description = " / ".join(
+        line.strip() for line in text(row.get("acc_info")).replace("\r\n", "\r").replace("\n", "\r").split("\r")
+        if line.strip()
+    )
+    return {
+        "incident_id": incident_id,
+        "type_code": type_code,
+        "type": type_ko,
+        "type_en": type_en,
+        "detail_code": detail_code,
+        "detail": DETAILS.get(detail_code, ("", ""))[0],
+        "detail_en": DETAILS.get(detail_code, ("", ""))[1],
+        "occurred_at": occurred,
+        "expected_clear_at": date_and_time(row.get("exp_clr_date"), row.get("exp_clr_time")),
+        "description": description,
+        "closure": CLOSURES.get(text(row.get("acc_road_code")), ""),
+        "link_id": text(row.get("link_id")),
+        "lon": lon,
+        "lat": lat,
+        "district_code": district.code if district else "",
+        "district": district.name if district else "",
+        "severe": type_code in SEVERE_TYPES,
+    }

@@ -1,0 +1,33 @@
+"""The feeds the wall polls, each described once: how to fetch, how to parse, how fresh it stays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from feeds import air, incidents, traffic
+from feeds.base import Source
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    fetch: Callable[[Source], Any]
+    parse: Callable[[Any], pd.DataFrame]
+    measured_at: Callable[[pd.DataFrame], pd.Timestamp | None]
+    interval: int  # default poll interval, seconds
+    max_age: int  # source-clock seconds after measurement before the data counts as stale
+
+
+FEEDS: dict[str, Feed] = {
+    # Air is measured hourly and published some minutes later: up to ~2 h old is normal.
+    "air": Feed("air", air.fetch, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900),
+    # citydata refreshes road speeds every 5-15 minutes.
+    "traffic": Feed("traffic", traffic.fetch, traffic.parse, traffic.measured_at,
+                    interval=120, max_age=45 * 60),
+    "incidents": Feed("incidents", incidents.fetch, incidents.parse, incidents.measured_at,
+                      interval=60, max_age=15 * 60),
+}

@@ -1,0 +1,137 @@
+"""Road traffic from citydata (OA-21285): road links and averages around the city's hotspots.
+
+citydata answers one place per call. The frame joins the places polled, one row per road link:
+
+    link_id             str
+    road                str    road name (세종대로 ...)
+    start_node, end_node  str
+    length_m            float
+    speed_kmh           float  NaN when not reported
+    congestion          str    원활 / 서행 / 정체, "" when not reported
+    path                list[tuple[float, float]]  WGS84 (lon, lat) vertices
+    lon, lat            float  the link's middle vertex
+    district_code, district  str  where the link's middle lies ("" outside Seoul)
+    hotspot             str    the place the link was reported for
+    hotspot_speed_kmh   float  the place's average road speed
+    hotspot_congestion  str    the place's average congestion level
+    measured_at         Timestamp, Asia/Seoul (the place's ROAD_TRAFFIC_TIME)
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from feeds.base import FeedError, Source
+from feeds.districts import locate
+from feeds.envelope import read_object
+from feeds.values import number, seoul_time, text
+
+SERVICE = "citydata"
+CONGESTION = ("원활", "서행", "정체")
+CONGESTION_EN = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
+
+# Places polled by default, spread over the districts (names as the place list spells them).
+HOTSPOTS: tuple[str, ...] = (
+    "광화문·덕수궁", "서울역", "명동 관광특구", "동대문 관광특구", "이태원 관광특구", "용산역",
+    "강남역", "선릉역", "고속터미널역", "잠실 관광특구", "천호역", "건대입구역", "왕십리역",
+    "혜화역", "미아사거리역", "수유역", "창동 신경제 중심지", "노원역", "회기역", "연신내역",
+    "신촌·이대역", "합정역", "여의도", "영등포 타임스퀘어", "신도림역", "가산디지털단지역",
+    "신림역", "사당역", "오목교역·목동운동장", "발산역",
+)
+COLUMNS = ["link_id", "road", "start_node", "end_node", "length_m", "speed_kmh", "congestion",
+           "path", "lon", "lat", "district_code", "district", "hotspot", "hotspot_speed_kmh",
+           "hotspot_congestion", "measured_at"]
+
+log = logging.getLogger(__name__)
+
+
+def fetch(source: Source, hotspots: tuple[str, ...] = HOTSPOTS) -> list[str]:
+    """One call per place; a failing place is skipped unless every place fails."""
+    bodies, failures = [], []
+    for place in hotspots:
+        try:
+            bodies.append(source.fetch("json", SERVICE, 1, 5, place))
+        except FeedError as exc:
+            failures.append((place, exc))
+    if failures and not bodies:
+        raise failures[0][1]
+    for place, exc in failures:
+        log.warning("citydata for %s skipped: %s", place, exc)
+    return bodies
+
+
+def parse(bodies: list[str | bytes] | str | bytes) -> pd.DataFrame:
+    """Parse one or several citydata responses into one frame of road links."""
+    if isinstance(bodies, (str, bytes)):
+        bodies = [bodies]
+    records: list[dict] = []
+    failures: list[FeedError] = []
+    for body in bodies:
+        try:
+            records.extend(_records(body))
+        except FeedError as exc:
+            failures.append(exc)
+    if failures and not records:
+        raise failures[0]
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    if frame.empty:
+        return frame
+    frame["measured_at"] = pd.to_datetime(frame["measured_at"])
+    return frame.drop_duplicates("link_id", keep="first").reset_index(drop=True)
+
+
+def measured_at(frame: pd.DataFrame) -> pd.Timestamp | None:
+    return frame["measured_at"].max() if not frame.empty else None
+
+
+def parse_path(xylist: str) -> list[tuple[float, float]]:
+    """``"lon_lat|lon_lat|..."`` to [(lon, lat), ...], skipping unreadable vertices."""
+    path = []
+    for vertex in text(xylist).split("|"):
+        lon_text, _, lat_text = vertex.partition("_")
+        lon, lat = number(lon_text), number(lat_text)
+        if 124 < lon < 132 and 33 < lat < 39:
+            path.append((round(lon, 6), round(lat, 6)))
+    return path
+
+
+def _records(body: str | bytes) -> list[dict]:
+    place = read_object(body, SERVICE, "CITYDATA")
+    if place is None:
+        return []
+    traffic = place.get("ROAD_TRAFFIC_STTS") or {}
+    if not isinstance(traffic, dict):
+        raise FeedError(f"{SERVICE} answered with a malformed ROAD_TRAFFIC_STTS")
+    average = traffic.get("AVG_ROAD_DATA") or {}
+    stamp = seoul_time(average.get("ROAD_TRAFFIC_TIME"), "%Y-%m-%d %H:%M", "%Y%m%d%H%M")
+    hotspot = text(place.get("AREA_NM"))
+    records = []
+    for link in traffic.get("ROAD_TRAFFIC_STTS") or []:
+        path = parse_path(link.get("XYLIST"))
+        link_id = text(link.get("LINK_ID"))
+        if not path or not link_id:
+            continue
+        lon, lat = path[len(path) // 2]
+        district = locate(lat, lon)
+        congestion = text(link.get("IDX"))
+        records.append({
+            "link_id": link_id,
+            "road": text(link.get("ROAD_NM")),
+            "start_node": text(link.get("START_ND_NM")),
+            "end_node": text(link.get("END_ND_NM")),
+            "length_m": number(link.get("DIST")),
+            "speed_kmh": number(link.get("SPD")),
+            "congestion": congestion if congestion in CONGESTION else "",
+            "path": path,
+            "lon": lon,
+            "lat": lat,
+            "district_code": district.code if district else "",
+            "district": district.name if district else "",
+            "hotspot": hotspot,
+            "hotspot_speed_kmh": number(average.get("ROAD_TRAFFIC_SPD")),
+            "hotspot_congestion": text(average.get("ROAD_TRAFFIC_IDX")),
+            "measured_at": stamp,
+        })
+    return records
