@@ -45,6 +45,8 @@ GRADE_BANDS: dict[str, tuple[float, float, float]] = {
 CAI_INDEX_BANDS = ((0, 50), (51, 100), (101, 250), (251, 500))
 # The top of the 매우나쁨 concentration band, for the CAI sub-index formula.
 CONCENTRATION_CEILING = {"pm10": 600, "pm25": 500, "o3": 0.6, "no2": 2.0, "co": 50, "so2": 1.0}
+# The breakpoint table's resolution: a band starts one step above the last one's top (31 after 30).
+RESOLUTION = {"pm10": 1, "pm25": 1, "o3": 0.001, "no2": 0.001, "co": 0.01, "so2": 0.001}
 
 # meaning -> (pre-2025 name, 2026 name)
 FIELDS = {
@@ -69,7 +71,7 @@ def grade(pollutant: str, value: float) -> str | None:
     """The Korean grade of a concentration (or of a CAI value with pollutant "cai")."""
     if value is None or math.isnan(value):
         return None
-    for name, upper in zip(GRADES, GRADE_BANDS[pollutant]):
+    for name, upper in zip(GRADES, GRADE_BANDS[pollutant], strict=False):  # 4 names, 3 bounds
         if value <= upper:
             return name
     return GRADES[-1]
@@ -80,11 +82,12 @@ def sub_index(pollutant: str, value: float) -> float:
     if math.isnan(value):
         return math.nan
     uppers = GRADE_BANDS[pollutant]
-    lowers = (0.0, *uppers)
+    lowers = (0.0, *(upper + RESOLUTION[pollutant] for upper in uppers))
     highs = (*uppers, CONCENTRATION_CEILING[pollutant])
-    for (i_lo, i_hi), bp_lo, bp_hi in zip(CAI_INDEX_BANDS, lowers, highs):
+    for (i_lo, i_hi), bp_lo, bp_hi in zip(CAI_INDEX_BANDS, lowers, highs, strict=True):
         if value <= bp_hi or bp_hi == highs[-1]:
-            return round((i_hi - i_lo) / (bp_hi - bp_lo) * (min(value, bp_hi) - bp_lo) + i_lo)
+            concentration = min(max(value, bp_lo), bp_hi)  # 30.5 lies between two bands' ends
+            return round((i_hi - i_lo) / (bp_hi - bp_lo) * (concentration - bp_lo) + i_lo)
     return math.nan
 
 
@@ -94,17 +97,27 @@ def fetch(source: Source) -> str:
 
 def parse(body: str | bytes) -> pd.DataFrame:
     """Parse a RealtimeCityAir response; raise FeedError if it holds no usable district."""
-    records = [record for row in read_rows(body, SERVICE) if (record := _record(row))]
+    rows = read_rows(body, SERVICE)
+    records = [record for row in rows if (record := _record(row))]
+    if rows and not records:
+        raise FeedError(f"{SERVICE} answered with rows for no known district")
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     if frame.empty:
         return frame
     frame = frame.drop_duplicates("district_code", keep="last").sort_values("district_code")
     frame["measured_at"] = pd.to_datetime(frame["measured_at"])
+    # pandas infers a text column and turns None into NaN; the frame promises None.
+    frame["cai_grade"] = frame["cai_grade"].astype(object).where(frame["cai_grade"].notna(), None)
     return frame.reset_index(drop=True)
 
 
 def measured_at(frame: pd.DataFrame) -> pd.Timestamp | None:
     return frame["measured_at"].max() if not frame.empty else None
+
+
+def series(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a trend needs of a frame: one row per district and measurement hour."""
+    return frame[["district_code", "measured_at", "pm10", "pm25", "cai"]]
 
 
 def _field(row: dict, meaning: str) -> object:

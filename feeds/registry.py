@@ -20,11 +20,14 @@ class Feed:
     measured_at: Callable[[pd.DataFrame], pd.Timestamp | None]
     interval: int  # default poll interval, seconds
     max_age: int  # source-clock seconds after measurement before the data counts as stale
+    # Rows kept over time for trends (keyed by district and measurement time), or None.
+    series: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
 
 FEEDS: dict[str, Feed] = {
     # Air is measured hourly and published some minutes later: up to ~2 h old is normal.
-    "air": Feed("air", air.fetch, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900),
+    "air": Feed("air", air.fetch, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900,
+                series=air.series),
     # citydata refreshes road speeds every 5-15 minutes.
     "traffic": Feed("traffic", traffic.fetch, traffic.parse, traffic.measured_at,
                     interval=120, max_age=45 * 60),

@@ -1,0 +1,67 @@
+"""The city wall: `python app.py` serves it on the embedded demo source; gunicorn serves `app:server`.
+
+Composes the program: the core from dashboard/, the page from layouts/, the callbacks from
+callbacks/. Settings come from environment variables (see README) and are printed at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import callbacks
+from dashboard import core, settings
+from dashboard.settings import Settings, SettingsError
+from layouts import wall as wall_layout
+
+log = logging.getLogger("citywall")
+
+
+def create_wall(config: Settings | None = None, source=None) -> core.Wall:
+    """Build the wall: core, page and callbacks. Polling starts with ``start_polling``."""
+    config = config or settings.load()
+    wall = core.build(config, source=source)
+    demo = wall.source.name == "demo"
+    wall.app.layout = lambda: wall_layout.layout(config.wall_tick, demo=demo)
+    callbacks.register(wall)
+    # gunicorn and other WSGI servers never call main(): the first request starts polling.
+    wall.server.before_request(wall.start_polling)
+    return wall
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def main() -> int:
+    try:
+        config = settings.load()
+    except SettingsError as exc:
+        print(f"city wall: {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(config.log_level)
+    print("city wall settings:\n" + config.describe(), flush=True)
+    wall = create_wall(config)
+    # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
+    debug = os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes")
+    wall.start_polling(reloader=debug)
+    print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
+    wall.app.run(host=config.host, port=config.port, debug=debug)
+    wall.poller.stop()
+    return 0
+
+
+def __getattr__(name: str):
+    # `server` for gunicorn (app:server), built on first access so importing app.py stays cheap.
+    if name == "server":
+        global server
+        server = create_wall().server
+        return server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

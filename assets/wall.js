@@ -1,0 +1,88 @@
+/* The wall in the browser: scale the canvas to the window, pick a single panel from the URL,
+   tick the clock and every "as of 14:05 · 3 min ago" once a second. No data is fetched here. */
+(function () {
+  "use strict";
+  var CANVAS_W = 5760, CANVAS_H = 2160, PANEL_W = 1920, PANEL_H = 1080;
+  var SEOUL = "Asia/Seoul";
+  var timeFormat = new Intl.DateTimeFormat("en-GB", {timeZone: SEOUL, hour: "2-digit", minute: "2-digit", hour12: false});
+  var clockFormat = new Intl.DateTimeFormat("en-GB", {timeZone: SEOUL, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
+  var dateFormat = {
+    ko: new Intl.DateTimeFormat("ko-KR", {timeZone: SEOUL, year: "numeric", month: "long", day: "numeric", weekday: "short"}),
+    en: new Intl.DateTimeFormat("en-GB", {timeZone: SEOUL, weekday: "short", day: "numeric", month: "short", year: "numeric"})
+  };
+
+  function singlePanel() {
+    var match = window.location.pathname.match(/\/panel\/([1-6])\/?$/);
+    return match ? Number(match[1]) : null;
+  }
+
+  function fit() {
+    var canvas = document.getElementById("wall-canvas");
+    if (!canvas) { return; }
+    var panel = singlePanel();
+    var bezel = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--bezel")) || 0;
+    var width = panel ? PANEL_W : CANVAS_W + 2 * bezel, height = panel ? PANEL_H : CANVAS_H + bezel;
+    canvas.classList.toggle("single", !!panel);
+    for (var n = 1; n <= 6; n++) { canvas.classList.toggle("show-" + n, panel === n); }
+    var scale = Math.min(window.innerWidth / width, window.innerHeight / height);
+    var left = Math.max(0, (window.innerWidth - width * scale) / 2);
+    var top = Math.max(0, (window.innerHeight - height * scale) / 2);
+    canvas.style.transform = "translate(" + left + "px," + top + "px) scale(" + scale + ")";
+  }
+
+  function ago(seconds, lang) {
+    var minutes = Math.floor(seconds / 60);
+    if (lang === "en") {
+      if (minutes < 1) { return "just now"; }
+      if (minutes < 120) { return minutes + " min ago"; }
+      return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min ago";
+    }
+    if (minutes < 1) { return "방금"; }
+    if (minutes < 120) { return minutes + "분 전"; }
+    return Math.floor(minutes / 60) + "시간 " + (minutes % 60) + "분 전";
+  }
+
+  /* The source's clock now: the demo source may run faster than the wall clock. */
+  function sourceNow(el, now) {
+    var sourceAt = parseFloat(el.dataset.sourceNow), fetched = parseFloat(el.dataset.fetched);
+    var speed = parseFloat(el.dataset.speed) || 1;
+    if (isNaN(sourceAt) || isNaN(fetched)) { return null; }
+    return sourceAt + (now - fetched) * speed;
+  }
+
+  function tick() {
+    var now = Date.now() / 1000;
+    var clockSource = null;
+    var ages = document.querySelectorAll(".age[data-measured]");
+    for (var i = 0; i < ages.length; i++) {
+      var el = ages[i], measured = parseFloat(el.dataset.measured), lang = el.dataset.lang || "ko";
+      var current = sourceNow(el, now);
+      if (current === null || isNaN(measured)) { el.textContent = ""; continue; }
+      if (clockSource === null) { clockSource = current; }
+      var stamp = timeFormat.format(new Date(measured * 1000));
+      var text = (lang === "en" ? "as of " + stamp : stamp + " 기준") + " · " + ago(Math.max(0, current - measured), lang);
+      if (el.textContent !== text) { el.textContent = text; }
+    }
+    var wallLang = (document.getElementById("wall") || document.documentElement).getAttribute("lang") || "ko";
+    var shown = new Date((clockSource === null ? now : clockSource) * 1000);
+    var clock = document.getElementById("wall-clock");
+    if (clock) { clock.textContent = clockFormat.format(shown); }
+    var date = document.getElementById("wall-date");
+    if (date) { date.textContent = (dateFormat[wallLang] || dateFormat.ko).format(shown); }
+  }
+
+  /* Hide the cursor when nobody has moved it for a few seconds. */
+  var idleTimer = null;
+  function awake() {
+    document.body.classList.remove("idle");
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () { document.body.classList.add("idle"); }, 4000);
+  }
+
+  window.addEventListener("resize", fit);
+  ["mousemove", "touchstart", "pointerdown"].forEach(function (name) { window.addEventListener(name, awake, {passive: true}); });
+  var ready = setInterval(function () {
+    if (document.getElementById("wall-canvas")) { clearInterval(ready); fit(); awake(); }
+  }, 50);
+  setInterval(function () { fit(); tick(); }, 1000);
+})();

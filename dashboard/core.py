@@ -1,0 +1,83 @@
+"""The app factory's core half: the Dash app, its frame store, its source and its poller.
+
+``app.py`` composes the program: it calls ``build`` and then sets the layout and registers the
+callbacks. Nothing here imports ``layouts/`` or ``callbacks/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dash
+from flask_caching import Cache
+
+from dashboard import health
+from dashboard.poller import Poller
+from dashboard.settings import Settings
+from dashboard.store import FrameStore, Freshness
+from feeds.base import Source
+from feeds.registry import FEEDS
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Wall:
+    settings: Settings
+    app: dash.Dash
+    cache: Cache
+    store: FrameStore
+    source: Source
+    poller: Poller
+
+    @property
+    def server(self):
+        return self.app.server
+
+    def start_polling(self, reloader: bool = False) -> bool:
+        """Start the poller once in this process, if this process is the one that polls.
+
+        Under Dash's debug reloader the first process only watches files and restarts its
+        child, which serves and polls (WERKZEUG_RUN_MAIN is set there).
+        """
+        if not self.settings.wall_poller:
+            return False
+        if reloader and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+            return False
+        return self.poller.start()
+
+
+def make_source(settings: Settings) -> Source:
+    if settings.wall_source == "demo":
+        from feeds.demo import DemoSource
+
+        return DemoSource(seed=settings.demo_seed, speed=settings.demo_speed)
+    raise ValueError(f"unknown source {settings.wall_source}")  # settings.load refuses it first
+
+
+def build(settings: Settings, source: Source | None = None) -> Wall:
+    app = dash.Dash(
+        __name__,
+        title="서울 도시상황판 · Seoul City Wall",
+        assets_folder=str(ROOT / "assets"),
+        update_title=None,  # no "Updating..." flicker in the tab title
+        suppress_callback_exceptions=False,
+        serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
+    )
+    cache = Cache(app.server, config={
+        "CACHE_TYPE": settings.cache_type,
+        "CACHE_DEFAULT_TIMEOUT": 0,
+        "CACHE_THRESHOLD": 10_000,
+        "CACHE_KEY_PREFIX": "citywall:",
+        "CACHE_REDIS_URL": settings.cache_redis_url,
+    })
+    freshness = {name: Freshness(settings.interval(name), feed.max_age) for name, feed in FEEDS.items()}
+    store = FrameStore(cache, freshness)
+    source = source or make_source(settings)
+    poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS})
+    health.register(app.server, store)
+    return Wall(settings, app, cache, store, source, poller)

@@ -1,0 +1,47 @@
+"""GET /healthz: per feed status, version, source, times and last error; 503 unless all are ok."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, jsonify
+
+from dashboard.store import OK, FrameMeta, FrameStore
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def _iso(epoch: float | None) -> str | None:
+    return datetime.fromtimestamp(epoch, SEOUL).isoformat(timespec="seconds") if epoch else None
+
+
+def report(meta: FrameMeta, now: float) -> dict:
+    age = meta.age(now)
+    return {
+        "status": meta.status,
+        "version": meta.version,
+        "source": meta.source,
+        "rows": meta.rows,
+        "measured_at": _iso(meta.measured_at),
+        "fetched_at": _iso(meta.fetched_at),
+        "last_attempt_at": _iso(meta.attempted_at),
+        "age_seconds": round(age, 1) if age is not None else None,
+        "since_fetch_seconds": round(now - meta.fetched_at, 1) if meta.fetched_at else None,
+        "last_error": meta.error,
+        "stale_reason": meta.stale_reason,
+    }
+
+
+def register(server: Flask, store: FrameStore, clock=time.time) -> None:
+    @server.get("/healthz")
+    def healthz():
+        now = clock()
+        feeds = {name: report(meta, now) for name, meta in store.metas().items()}
+        healthy = all(f["status"] == OK for f in feeds.values())
+        body = {"status": "ok" if healthy else "degraded", "checked_at": _iso(now), "feeds": feeds}
+        response = jsonify(body)
+        response.status_code = 200 if healthy else 503
+        response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,179 @@
+"""The frame store: the latest frame of each feed with its provenance, on flask-caching.
+
+A frame is a DataFrame plus metadata: source, measured-at, fetched-at, version, status and last
+error. Only the poller writes; callbacks read. The backend is flask-caching's, so one process
+uses SimpleCache and several share RedisCache with no change here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import pandas as pd
+from flask_caching import Cache
+
+OK, STALE, ERROR = "ok", "stale", "error"
+
+
+@dataclass(frozen=True)
+class FrameMeta:
+    """What the wall knows about a feed's latest frame. Times are epoch seconds."""
+
+    feed: str
+    version: int = 0  # 0: no data yet
+    source: str = ""
+    measured_at: float | None = None  # source clock; when the data was measured upstream
+    fetched_at: float | None = None  # wall clock; the last successful poll
+    attempted_at: float | None = None  # wall clock; the last poll, successful or not
+    source_now: float | None = None  # the source's clock at the last successful poll
+    speed: float = 1.0  # source seconds per wall second (the demo can run fast)
+    rows: int = 0
+    digest: str = ""
+    error: str | None = None  # the reason the last poll failed; None when it succeeded
+    status: str = ERROR  # ok / stale / error, as of the moment it was read
+    stale_reason: str | None = None
+
+    def source_clock(self, now: float) -> float | None:
+        """The source's clock now, extrapolated from the last poll."""
+        if self.source_now is None or self.fetched_at is None:
+            return None
+        return self.source_now + (now - self.fetched_at) * self.speed
+
+    def age(self, now: float) -> float | None:
+        """Seconds since measurement, on the source's clock."""
+        clock = self.source_clock(now)
+        if clock is None:
+            return None
+        reference = self.measured_at if self.measured_at is not None else self.source_now
+        return max(0.0, clock - reference)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Frame:
+    meta: FrameMeta
+    data: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How long a feed's frame stays fresh: polls may lag, and data may age upstream."""
+
+    interval: float  # seconds between polls
+    max_age: float  # source seconds after measurement
+
+
+def digest(data: pd.DataFrame) -> str:
+    """A content hash: equal frames, equal digests, whatever their index or fetch time."""
+    body = data.reset_index(drop=True).to_json(orient="split", date_format="iso", default_handler=str)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+class FrameStore:
+    def __init__(self, cache: Cache, freshness: dict[str, Freshness], clock=time.time):
+        self.cache = cache
+        self.freshness = freshness
+        self.clock = clock
+
+    def put(self, feed: str, data: pd.DataFrame, *, source: str, measured_at: float | None,
+            source_now: float, speed: float = 1.0) -> FrameMeta:
+        """Store a successful poll's frame; the version moves only when the content changed."""
+        now = self.clock()
+        previous = self._raw_meta(feed)
+        content = digest(data)
+        changed = previous.digest != content or previous.source != source
+        meta = replace(
+            previous,
+            version=previous.version + 1 if changed else previous.version,
+            source=source,
+            measured_at=measured_at,
+            fetched_at=now,
+            attempted_at=now,
+            source_now=source_now,
+            speed=speed,
+            rows=len(data),
+            digest=content,
+            error=None,
+        )
+        if changed:
+            self.cache.set(self._data_key(feed, meta.version), data)
+            if previous.version:
+                # Keep one older version for a reader that just read the previous meta.
+                self.cache.delete(self._data_key(feed, previous.version - 1))
+        self.cache.set(self._meta_key(feed), meta)
+        return self._judge(meta, now)
+
+    def fail(self, feed: str, reason: str, *, source: str) -> FrameMeta:
+        """Record a failed poll: the last good frame stays, with the reason beside it."""
+        now = self.clock()
+        previous = self._raw_meta(feed)
+        meta = replace(previous, attempted_at=now, error=reason, source=previous.source or source)
+        self.cache.set(self._meta_key(feed), meta)
+        return self._judge(meta, now)
+
+    def meta(self, feed: str) -> FrameMeta:
+        """The feed's metadata with its status judged now."""
+        return self._judge(self._raw_meta(feed), self.clock())
+
+    def frame(self, feed: str) -> Frame | None:
+        """The latest frame, or None before the first successful poll."""
+        meta = self.meta(feed)
+        if not meta.version:
+            return None
+        data = self.cache.get(self._data_key(feed, meta.version))
+        if data is None:
+            return None
+        return Frame(meta, data)
+
+    def extend_series(self, feed: str, rows: pd.DataFrame, keys: list[str], window: float) -> None:
+        """Append a frame's summary rows to the feed's rolling series, one row per key, newest wins."""
+        old = self.series(feed)
+        joined = rows if old is None or old.empty else pd.concat([old, rows], ignore_index=True)
+        joined = joined.drop_duplicates(keys, keep="last")
+        newest = joined["measured_at"].max()
+        joined = joined[joined["measured_at"] > newest - pd.Timedelta(seconds=window)]
+        self.cache.set(f"series:{feed}", joined.sort_values(keys).reset_index(drop=True))
+
+    def series(self, feed: str) -> pd.DataFrame | None:
+        """The rolling series of a feed's summaries (for trends), or None before the first."""
+        return self.cache.get(f"series:{feed}")
+
+    def metas(self) -> dict[str, FrameMeta]:
+        return {feed: self.meta(feed) for feed in self.freshness}
+
+    def _raw_meta(self, feed: str) -> FrameMeta:
+        meta = self.cache.get(self._meta_key(feed))
+        return meta if isinstance(meta, FrameMeta) else FrameMeta(feed=feed)
+
+    def _judge(self, meta: FrameMeta, now: float) -> FrameMeta:
+        if meta.error or not meta.version:
+            return replace(meta, status=ERROR, stale_reason=None)
+        rule = self.freshness[meta.feed]
+        # Three missed polls (and a little slack) before a frame counts as not being refreshed.
+        silent_for = now - (meta.fetched_at or 0)
+        if silent_for > 3 * rule.interval + 10:
+            return replace(meta, status=STALE, stale_reason=f"no update for {_minutes(silent_for)}")
+        age = meta.age(now)
+        if age is not None and age > rule.max_age:
+            return replace(meta, status=STALE, stale_reason=f"data is {_minutes(age)} old")
+        return replace(meta, status=OK, stale_reason=None)
+
+    @staticmethod
+    def _meta_key(feed: str) -> str:
+        return f"meta:{feed}"
+
+    @staticmethod
+    def _data_key(feed: str, version: int) -> str:
+        return f"data:{feed}:{version}"
+
+
+def _minutes(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"

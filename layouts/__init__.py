@@ -1,0 +1,1 @@
+"""Pure builders: frames in, Dash components and plotly figures out. No fetching, no state."""

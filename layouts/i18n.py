@@ -1,0 +1,92 @@
+"""Every word the wall shows, in Korean (first) and English."""
+
+from __future__ import annotations
+
+from feeds.districts import BY_CODE
+
+LANGUAGES = ("ko", "en")
+DEFAULT_LANGUAGE = "ko"
+
+TEXT: dict[str, tuple[str, str]] = {
+    "wall_title": ("서울 도시상황판", "Seoul City Status"),
+    "panel1": ("서울 한눈에", "Seoul at a glance"),
+    "panel2": ("자치구별 대기질", "Air quality by district"),
+    "panel3": ("대기질 순위와 추이", "Air ranking and trend"),
+    "panel4": ("도로 교통", "Road traffic"),
+    "panel5": ("사고·돌발 상황", "Incidents"),
+    "panel6": ("선택한 자치구", "Selected district"),
+    "worst_air": ("가장 나쁜 대기", "Worst air"),
+    "avg_speed": ("시내 평균 속도", "Average road speed"),
+    "open_incidents": ("진행 중인 사고", "Open incidents"),
+    "severe_count": ("긴급 {n}건", "{n} severe"),
+    "no_alerts": ("특이 상황 없음", "No alerts"),
+    "alerts": ("경보", "Alerts"),
+    "status_ok": ("정상", "Live"),
+    "status_stale": ("지연", "Stale"),
+    "status_error": ("오류", "Error"),
+    "status_waiting": ("수신 대기", "Waiting"),
+    "waiting_data": ("데이터를 기다리는 중입니다", "Waiting for data"),
+    "as_of": ("{time} 기준", "as of {time}"),
+    "no_data": ("자료 없음", "No data"),
+    "city_average": ("서울 평균", "Seoul average"),
+    "ranking_title": ("통합대기환경지수(CAI) 순위", "Air quality index (CAI) ranking"),
+    "trend_title": ("초미세먼지 추이 (µg/m³)", "PM2.5 trend (µg/m³)"),
+    "district_speeds": ("자치구 평균 속도 (km/h)", "District average speed (km/h)"),
+    "incident_list": ("진행 중인 사고", "Open incidents"),
+    "no_incidents": ("진행 중인 사고가 없습니다", "No open incidents"),
+    "clear_expected": ("{time} 해제 예정", "clears ~{time}"),
+    "in_progress": ("처리 중", "In progress"),
+    "closure_full": ("전면 통제", "Road closed"),
+    "closure_partial": ("부분 통제", "Lanes closed"),
+    "auto_selected": ("대기질이 가장 나쁜 구 (자동 선택)", "Worst air now (auto-selected)"),
+    "touched": ("선택됨 · 다시 누르면 서울 전체", "Selected · touch again for all Seoul"),
+    "city_view": ("서울 전체 보기", "Whole city"),
+    "pollutants": ("오염물질", "Pollutants"),
+    "roads_here": ("주요 도로", "Main roads"),
+    "incidents_here": ("사고·통제", "Incidents"),
+    "no_roads": ("관측 도로 없음", "No monitored roads"),
+    "km_h": ("km/h", "km/h"),
+    "districts_n": ("{n}개 구", "{n} districts"),
+    "grade_alert": ("{district} 대기 {grade}", "{district}: air {grade}"),
+    "feed_alert": ("{feed} 데이터 {status}: {reason}", "{feed} data {status}: {reason}"),
+    "feed_air": ("대기", "Air"),
+    "feed_traffic": ("교통", "Traffic"),
+    "feed_incidents": ("사고", "Incidents"),
+    "slow_roads": ("{n}개 구간 정체", "{n} jammed links"),
+    "source_credit": ("출처: 서울 열린데이터광장(서울특별시)", "Source: Seoul Open Data Plaza (Seoul)"),
+    "language": ("English", "한국어"),
+    "demo_source": ("시연 데이터", "Demo data"),
+}
+
+GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}
+CONGESTION_NAMES = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
+POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
+WEEKDAYS = (("월", "Mon"), ("화", "Tue"), ("수", "Wed"), ("목", "Thu"), ("금", "Fri"), ("토", "Sat"),
+            ("일", "Sun"))
+
+
+def language(value: object) -> str:
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    korean, english = TEXT[key]
+    template = english if lang == "en" else korean
+    return template.format(**values) if values else template
+
+
+def district_name(code: str, lang: str, fallback: str = "") -> str:
+    district = BY_CODE.get(code)
+    if district is None:
+        return fallback
+    return district.name_en if lang == "en" else district.name
+
+
+def grade_name(grade: str | None, lang: str) -> str:
+    if not grade:
+        return t("no_data", lang)
+    return GRADE_NAMES.get(grade, grade) if lang == "en" else grade
+
+
+def congestion_name(level: str, lang: str) -> str:
+    return CONGESTION_NAMES.get(level, level) if lang == "en" else level
