@@ -26,7 +26,10 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     wall.app.layout = lambda: wall_layout.layout(config.wall_tick, demo=demo)
     callbacks.register(wall)
     # gunicorn and other WSGI servers never call main(): the first request starts polling.
-    wall.server.before_request(wall.start_polling)
+    @wall.server.before_request
+    def _start_polling() -> None:
+        wall.start_polling()
+
     return wall
 
 

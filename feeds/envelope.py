@@ -42,14 +42,17 @@ def read_rows(body: str | bytes, service: str) -> list[dict[str, Any]]:
     document = _load(body, service)
     wrapper = document.get(service)
     if wrapper is None:
-        _check(document.get("RESULT"), service)
+        if _check(document.get("RESULT"), service) == NO_DATA:  # errors and INFO-200 come bare
+            return []
         raise FeedError(f"{service} answered without its data", code=None)
     if not isinstance(wrapper, dict):
         raise FeedError(f"{service} answered with a malformed envelope")
     if _check(wrapper.get("RESULT"), service) == NO_DATA:
         return []
-    rows = wrapper.get("row", [])
-    if isinstance(rows, dict):  # XML with a single row
+    rows = wrapper.get("row")
+    if rows is None:  # "no data" is INFO-200; success without rows is a broken answer
+        raise FeedError(f"{service} answered without rows")
+    if isinstance(rows, dict):  # JSON converted from XML with a single row
         rows = [rows]
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise FeedError(f"{service} answered with malformed rows")
@@ -73,6 +76,8 @@ def _load(body: str | bytes, service: str) -> dict[str, Any]:
     text = body.lstrip("\ufeff \t\r\n")
     if not text:
         raise FeedError(f"{service} answered with an empty body")
+    if text[:100].lower().startswith(("<!doctype html", "<html")):
+        raise FeedError(f"{service} answered with an HTML page (a proxy or server error), not data")
     if text.startswith("<"):
         return _load_xml(text, service)
     try:
@@ -92,10 +97,10 @@ def _load_xml(text: str, service: str) -> dict[str, Any]:
         raise FeedError(f"{service} answered with malformed XML ({exc})") from None
     if root.tag == "RESULT":
         return {"RESULT": _xml_dict(root)}
-    wrapper: dict[str, Any] = {"row": []}
+    wrapper: dict[str, Any] = {}
     for child in root:
         if child.tag == "row":
-            wrapper["row"].append(_xml_dict(child))
+            wrapper.setdefault("row", []).append(_xml_dict(child))
         elif child.tag == "RESULT":
             wrapper["RESULT"] = _xml_dict(child)
         else:

@@ -132,10 +132,8 @@ def _record(row: dict) -> dict | None:
     occurred = date_and_time(row.get("occr_date"), row.get("occr_time"))
     if occurred is None:
         raise FeedError(f"{SERVICE} incident {incident_id} has no readable occurrence time")
-    description = " / ".join(
-        line.strip() for line in text(row.get("acc_info")).replace("\r\n", "\r").replace("\n", "\r").split("\r")
-        if line.strip()
-    )
+    lines = text(row.get("acc_info")).replace("\r\n", "\r").replace("\n", "\r").split("\r")
+    description = " / ".join(line.strip() for line in lines if line.strip())
     return {
         "incident_id": incident_id,
         "type_code": type_code,

@@ -109,6 +109,8 @@ def _records(body: str | bytes) -> list[dict]:
     hotspot = text(place.get("AREA_NM"))
     records = []
     for link in traffic.get("ROAD_TRAFFIC_STTS") or []:
+        if not isinstance(link, dict):
+            continue  # junk in the list: the other links are still good
         path = parse_path(link.get("XYLIST"))
         link_id = text(link.get("LINK_ID"))
         if not path or not link_id:
