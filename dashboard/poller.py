@@ -33,6 +33,7 @@ class Poller:
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
         self._failing: set[str] = set()
+        self._series_lock = threading.Lock()
 
     def poll(self, name: str) -> FrameMeta:
         """Fetch, parse and store one feed now."""
@@ -53,13 +54,38 @@ class Poller:
             source_now=source_now, speed=self.source.speed,
         )
         if feed.series is not None and not data.empty:
-            self.store.extend_series(name, feed.series(data), ["district_code", "measured_at"], SERIES_WINDOW)
+            self._extend_series(name, feed.series(data))
         if name in self._failing:
             self._failing.discard(name)
             log.info("%s recovered (version %d)", name, meta.version)
         log.debug("%s polled in %.0f ms: version %d, %d rows", name,
                   (time.monotonic() - started) * 1000, meta.version, meta.rows)
         return meta
+
+    def _extend_series(self, name: str, rows) -> None:
+        with self._series_lock:
+            self.store.extend_series(name, rows, ["district_code", "measured_at"], SERIES_WINDOW)
+
+    def warm_up(self) -> int:
+        """Fill trends with the last day from a source that can rewind; returns frames read."""
+        past = getattr(self.source, "past", None)
+        if past is None:
+            return 0
+        now, read = self.source.now(), 0
+        for name, feed in self.feeds.items():
+            if feed.series is None:
+                continue
+            for hours_back in range(int(SERIES_WINDOW // 3600), 0, -1):
+                try:
+                    data = feed.parse(feed.fetch(past(now - hours_back * 3600)))
+                except FeedError as exc:
+                    log.info("%s warm-up skipped an hour: %s", name, exc)
+                    continue
+                if not data.empty:
+                    self._extend_series(name, feed.series(data))
+                    read += 1
+        log.info("trends warmed up from %d earlier frames", read)
+        return read
 
     def _failed(self, name: str, reason: str) -> FrameMeta:
         if name not in self._failing:
@@ -78,12 +104,13 @@ class Poller:
                 return False
             scheduler = BackgroundScheduler(timezone="Asia/Seoul", daemon=True)
             now = datetime.now(scheduler.timezone)
+            scheduler.add_job(self.warm_up, id="warm-up", name="warm up trends", next_run_time=now)
             for index, name in enumerate(self.feeds):
                 scheduler.add_job(
                     self.poll, "interval", args=[name], id=name, name=f"poll {name}",
                     seconds=self.intervals[name],
                     # Staggered first runs so feeds do not hit upstream in the same second.
-                    next_run_time=now + timedelta(seconds=0.2 * index),
+                    next_run_time=now + timedelta(seconds=0.1 + 0.2 * index),
                     max_instances=1, coalesce=True, misfire_grace_time=None,
                 )
             scheduler.start()

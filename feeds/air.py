@@ -24,6 +24,7 @@ import pandas as pd
 
 from feeds.base import FeedError, Source
 from feeds.districts import district_by_name
+from feeds import envelope
 from feeds.envelope import read_rows
 from feeds.values import number, seoul_time, text
 
@@ -98,7 +99,7 @@ def fetch(source: Source) -> str:
 def parse(body: str | bytes) -> pd.DataFrame:
     """Parse a RealtimeCityAir response; raise FeedError if it holds no usable district."""
     rows = read_rows(body, SERVICE)
-    records = [record for row in rows if (record := _record(row))]
+    records = envelope.records(rows, _record, SERVICE)
     if rows and not records:
         raise FeedError(f"{SERVICE} answered with rows for no known district")
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)

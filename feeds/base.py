@@ -45,6 +45,15 @@ class Source(Protocol):
         ...
 
 
+class Rewindable(Protocol):
+    """A source that can answer as it did at an earlier time (the demo, a recording).
+
+    The poller uses it once at start to fill trends, so a fresh wall does not open on one point.
+    """
+
+    def past(self, t: float) -> Source: ...
+
+
 class RealClock:
     """Mixin for sources whose clock is the wall clock."""
 

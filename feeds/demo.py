@@ -933,3 +933,7 @@ class DemoSource:
     def body_at(self, t: float, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
         """What ``fetch`` answers when the simulated clock reads ``t``."""
         return body_at(self.seed, t, fmt, service, start, end, *filters)
+
+    def past(self, t: float) -> DemoSource:
+        """The same city with its clock stopped at ``t``: lets the wall fill its trends at start."""
+        return DemoSource(self.seed, speed=0.0, start=t, clock=self._clock)

@@ -9,11 +9,15 @@ bare ``{"RESULT": {...}}`` on error, XML for a bad key even when JSON was asked 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from defusedxml import ElementTree
 
 from feeds.base import FeedError
+
+log = logging.getLogger(__name__)
 
 OK = "INFO-000"
 NO_DATA = "INFO-200"
@@ -124,3 +128,27 @@ def _check(result: Any, service: str) -> str:
         raise FeedError(f"{service} answered without a result code")
     reason, transient = RESULT_CODES.get(code, (f"the provider answered {message or code}", True))
     raise FeedError(reason, code=str(code), transient=transient)
+
+
+def records(rows: list[dict[str, Any]], make: Callable[[dict[str, Any]], dict | None],
+            service: str) -> list[dict]:
+    """Turn rows into records; a row that makes no sense is skipped with a warning, not the feed.
+
+    ``make`` returns None to skip a row quietly and raises FeedError for a broken one. Only when
+    every row is broken does the whole payload count as failed.
+    """
+    made: list[dict] = []
+    broken: list[FeedError] = []
+    for row in rows:
+        try:
+            record = make(row)
+        except FeedError as exc:
+            broken.append(exc)
+            continue
+        if record is not None:
+            made.append(record)
+    if broken:
+        if not made:
+            raise broken[0]
+        log.warning("%s: skipped %d unusable row(s), first: %s", service, len(broken), broken[0])
+    return made

@@ -29,6 +29,7 @@ from pyproj import Transformer
 
 from feeds.base import FeedError, Source
 from feeds.districts import locate
+from feeds import envelope
 from feeds.envelope import read_rows
 from feeds.values import date_and_time, number, text
 
@@ -101,8 +102,8 @@ def fetch(source: Source) -> str:
 
 def parse(body: str | bytes) -> pd.DataFrame:
     """Parse an AccInfo response (XML or JSON); an empty frame when nothing is open."""
-    records = [_record(row) for row in read_rows(body, SERVICE)]
-    frame = pd.DataFrame.from_records([r for r in records if r], columns=COLUMNS)
+    records = envelope.records(read_rows(body, SERVICE), _record, SERVICE)
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     if frame.empty:
         return frame
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])

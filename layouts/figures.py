@@ -88,7 +88,7 @@ def _alpha(color: str, alpha: float) -> str:
 
 
 def air_map(air: pd.DataFrame | None, selected: str | None, lang: str,
-            width: int = 1880, height: int = 760) -> go.Figure:
+            width: int = 1840, height: int = 850) -> go.Figure:
     """Districts coloured by CAI grade, labelled with name, grade and PM2.5."""
     figure = _base(height, width)
     rows = {} if air is None or air.empty else {r.district_code: r for r in air.itertuples()}
@@ -118,7 +118,7 @@ def _labels(labels: list[str], size: int) -> go.Scatter:
 
 
 def traffic_map(traffic: pd.DataFrame | None, selected: str | None, lang: str,
-                width: int = 1180, height: int = 860) -> go.Figure:
+                width: int = 1180, height: int = 920) -> go.Figure:
     """Road links coloured by congestion over dim district shapes."""
     figure = _base(height, width)
     _districts(figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang,
@@ -151,7 +151,7 @@ def traffic_map(traffic: pd.DataFrame | None, selected: str | None, lang: str,
 
 
 def incident_map(incidents: pd.DataFrame | None, selected: str | None, lang: str,
-                 width: int = 960, height: int = 860) -> go.Figure:
+                 width: int = 960, height: int = 920) -> go.Figure:
     """Open incidents as markers by type over the districts."""
     figure = _base(height, width)
     _districts(figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang,
@@ -224,7 +224,7 @@ def air_trend(district: pd.DataFrame, city: pd.DataFrame, name: str, lang: str,
 
 
 def district_speed_bars(speeds: pd.DataFrame, selected: str | None, lang: str,
-                        width: int = 660, height: int = 640) -> go.Figure:
+                        width: int = 650, height: int = 620) -> go.Figure:
     """Average speed per district with monitored roads, slowest on top."""
     figure = go.Figure()
     _chart_layout(figure, width, height)

@@ -103,16 +103,29 @@ def headlines(air: pd.DataFrame | None, traffic: pd.DataFrame | None, incidents:
               t("severe_count", lang, n=severe) if severe else "",
               "#ff2d2d" if severe else theme.MUTED, "tile-incidents"),
     ]
+    pm25 = float(air["pm25"].mean()) if air is not None and not air.empty else math.nan
+    pm25_grade = grade("pm25", pm25)
+    jammed = 0 if traffic is None or traffic.empty else int((traffic["congestion"] == "정체").sum())
+    closures = 0 if incidents is None or incidents.empty else int((incidents["closure"] != "").sum())
+    minor = [
+        _tile(t("city_pm25", lang), f"{pm25:.0f}" if pm25 == pm25 else "—",
+              f"µg/m³ · {grade_name(pm25_grade, lang)}", theme.GRADE_COLORS.get(pm25_grade, theme.NO_DATA),
+              "tile-small"),
+        _tile(t("jammed_links", lang), str(jammed) if traffic is not None else "—",
+              t("of_links", lang, n=0 if traffic is None else len(traffic)),
+              theme.CONGESTION_COLORS["정체"] if jammed else theme.MUTED, "tile-small"),
+        _tile(t("road_closures", lang), str(closures) if incidents is not None else "—",
+              t("closures_detail", lang), theme.CONGESTION_COLORS["서행"] if closures else theme.MUTED,
+              "tile-small"),
+    ]
     counts = summary.grade_counts(air)
-    total = sum(counts.values()) or 1
     bar = html.Div(className="grade-bar", children=[
         html.Div(className="grade-segment", style={
             "flexGrow": n, "background": theme.GRADE_COLORS[g], "display": "flex" if n else "none"},
             children=f"{grade_name(g, lang)} {n}")
         for g, n in counts.items()
     ]) if sum(counts.values()) else None
-    return [html.Div(tiles, className="tiles"), bar, html.Div(
-        t("districts_n", lang, n=total if bar else 0), className="grade-bar-caption") if bar else None]
+    return [html.Div(tiles, className="tiles"), html.Div(minor, className="tiles tiles-small"), bar]
 
 
 def _tile(label: str, value: str, detail: str, color: str, name: str) -> html.Div:
@@ -145,8 +158,9 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
                                           reason=meta.get("error") or meta.get("stale_reason") or ""), ""))
     if not items:
         return [html.Div(t("no_alerts", lang), className="alert alert-none")]
+    shown = items if len(items) <= 6 else [*items[:5], ("alert-more", t("more_alerts", lang, n=len(items) - 5), "")]
     return [html.Div(className=f"alert {level}", children=[html.Strong(title), html.Span(detail)])
-            for level, title, detail in items[:5]]
+            for level, title, detail in shown]
 
 
 # Panel 2: air map legend ----------------------------------------------------------------------
@@ -193,7 +207,7 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
     if selected:
         ordered = pd.concat([ordered[ordered["district_code"] == selected],
                              ordered[ordered["district_code"] != selected]])
-    return [_incident_row(row, selected, lang) for row in ordered.head(9).itertuples()]
+    return [_incident_row(row, selected, lang) for row in ordered.head(6).itertuples()]
 
 
 def _incident_row(row, selected: str | None, lang: str) -> html.Div:
@@ -202,7 +216,9 @@ def _incident_row(row, selected: str | None, lang: str) -> html.Div:
     detail = (row.detail_en if lang == "en" else row.detail) or ""
     status = [t("in_progress", lang)]
     if isinstance(row.expected_clear_at, pd.Timestamp) and not pd.isna(row.expected_clear_at):
-        status.append(t("clear_expected", lang, time=row.expected_clear_at.strftime("%H:%M")))
+        same_day = row.expected_clear_at.date() == row.occurred_at.date()
+        status.append(t("clear_expected", lang,
+                        time=row.expected_clear_at.strftime("%H:%M" if same_day else "%m/%d %H:%M")))
     if row.closure:
         status.append(t(f"closure_{row.closure}", lang))
     classes = "incident" + (" incident-severe" if row.severe else "") + (

@@ -1,0 +1,116 @@
+"""Shared fixtures: a wall on a pinned demo city, served over real HTTP on loopback, and a browser."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from werkzeug.serving import make_server
+
+import app as wall_app
+from dashboard.core import Wall
+from dashboard.settings import Settings
+from feeds.demo import DemoSource
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+# A weekday evening rush in late autumn: hazy air, slow roads, incidents open. Seed 7 is pinned.
+DEMO_MOMENT = datetime(2026, 11, 19, 18, 30, tzinfo=ZoneInfo("Asia/Seoul")).timestamp()
+
+
+class ErrorLog(logging.Handler):
+    """Collects every error the server logs, so a test can say none reached the page."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class LiveWall:
+    wall: Wall
+    url: str
+    errors: ErrorLog
+
+
+def serve(wall: Wall) -> tuple[str, callable]:
+    server = make_server("127.0.0.1", 0, wall.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+
+
+@pytest.fixture
+def live_wall() -> Iterator[LiveWall]:
+    """The wall on demo seed 7 at DEMO_MOMENT, polled once before the first page load."""
+    # The test drives polls itself; no background poller races it.
+    settings = Settings(wall_tick=1.0, wall_poller=False)
+    wall = wall_app.create_wall(settings, source=DemoSource(seed=7, start=DEMO_MOMENT))
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    wall.server.logger.addHandler(errors)
+    wall.poller.warm_up()
+    for feed in ("air", "traffic", "incidents"):
+        wall.poller.poll(feed)
+    url, shutdown = serve(wall)
+    try:
+        yield LiveWall(wall, url, errors)
+    finally:
+        shutdown()
+        logging.getLogger().removeHandler(errors)
+
+
+def chromium_options(width: int, height: int):
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--enable-unsafe-swiftshader", "--hide-scrollbars",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                 f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='wall-chromium-')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return options
+
+
+@pytest.fixture
+def browser_factory():
+    """Opens headless Chromium windows whose viewport is exactly the size asked for."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not shutil.which("chromedriver"):
+        pytest.fail("chromedriver is missing: run `make test`, which installs Debian's chromium-driver")
+    drivers = []
+
+    def open_browser(width: int = 5760, height: int = 2160):
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")),
+                                  options=chromium_options(width, height))
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        driver.set_page_load_timeout(30)
+        drivers.append(driver)
+        return driver
+
+    yield open_browser
+    for driver in drivers:
+        driver.quit()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

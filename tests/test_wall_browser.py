@@ -1,0 +1,138 @@
+"""The wall in headless Chromium, as a person in front of the six screens sees it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from feeds.districts import BY_CODE
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for(driver, condition, timeout: float = 30.0, message: str = ""):
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition(d), message)
+
+
+def text_of(driver, element_id: str) -> str:
+    return driver.find_element(By.ID, element_id).text
+
+
+def console_errors(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def shapes_drawn(driver, graph_id: str) -> int:
+    """Filled district shapes plotly actually drew in a graph."""
+    return driver.execute_script(
+        "return document.querySelectorAll('#' + arguments[0] + ' .scatterlayer path.js-fill').length",
+        graph_id)
+
+
+def open_wall(driver, url: str) -> None:
+    driver.get(url)
+    wait_for(driver, lambda d: shapes_drawn(d, "air-map") >= 25, message="air map never drew districts")
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#district-detail .detail-name"),
+             message="district detail never filled")
+    wait_for(driver, lambda d: "기준" in text_of(d, "panel-2-status"), message="no age on the air panel")
+
+
+def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/")
+    time.sleep(1.5)  # let the second-hand ages and the clock tick once
+
+    panels = driver.find_elements(By.CSS_SELECTOR, ".panel")
+    assert len(panels) == 6
+    sizes = {(p.size["width"], p.size["height"]) for p in panels}
+    assert sizes == {(1920, 1080)}, sizes
+
+    # 1: clock, headline figures and the alert strip
+    assert ":" in text_of(driver, "wall-clock")
+    headlines = text_of(driver, "overview-headlines")
+    assert "가장 나쁜 대기" in headlines and "km/h" in headlines and "진행 중인 사고" in headlines
+    assert "—" not in driver.find_element(By.CSS_SELECTOR, ".tile-air .tile-value").text
+    assert driver.find_elements(By.CSS_SELECTOR, "#overview-alerts .alert")
+    # 2: the 25 district shapes, coloured by grade, with the legend
+    assert shapes_drawn(driver, "air-map") >= 25
+    assert "좋음" in text_of(driver, "air-legend")
+    # 3: a bar per district and a trend with more than one point
+    assert driver.execute_script(
+        "return document.querySelectorAll('#air-ranking .bars .point').length") == 25
+    trend_points = driver.execute_script(
+        "return document.querySelectorAll('#air-trend .scatterlayer .points path').length")
+    assert trend_points > 10
+    # 4: road links drawn and district averages
+    assert driver.execute_script(
+        "return document.querySelectorAll('#traffic-map .scatterlayer .js-line').length") > 25
+    assert "km/h" in text_of(driver, "traffic-summary")
+    assert driver.execute_script(
+        "return document.querySelectorAll('#traffic-districts .bars .point').length") >= 10
+    # 5: incidents on the map and in the list, each with time, district and status
+    rows = driver.find_elements(By.CSS_SELECTOR, "#incident-list .incident")
+    assert rows, "no incident listed"
+    assert "처리 중" in rows[0].text
+    # 6: the selected district, defaulting to the worst air
+    assert "자동 선택" in text_of(driver, "district-detail")
+
+    # Every panel says how old its data is and that it is live.
+    for n in range(1, 7):
+        status = text_of(driver, f"panel-{n}-status")
+        assert "정상" in status and "기준" in status and ("전" in status or "방금" in status), (n, status)
+
+    driver.save_screenshot(str(artifacts / "wall_canvas.png"))
+    assert console_errors(driver) == []
+    assert live_wall.errors.records == []
+
+
+def test_clicking_a_district_selects_it_everywhere(live_wall, browser_factory, artifacts):
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/")
+    target = BY_CODE["11440"]  # 마포구
+    label = next(el for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
+                 if el.text.startswith(target.name))
+    ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
+
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text
+             == target.name, message="panel 6 did not follow the touch")
+    assert "다시 누르면" in text_of(driver, "district-detail")
+    # The selected district is outlined in white on every map.
+    for graph in ("air-map", "traffic-map", "incident-map"):
+        wait_for(driver, lambda d, g=graph: d.execute_script(
+            "const gd = document.getElementById(arguments[0]).querySelector('.js-plotly-plot');"
+            "return gd && gd.data.some(t => t.meta === arguments[1] && t.line.width > 5);",
+            g, target.code), message=f"{graph} does not outline {target.name}")
+    driver.save_screenshot(str(artifacts / "wall_selected.png"))
+
+    # Touching it again returns to the city view (the worst district, auto-selected).
+    driver.find_element(By.ID, "city-view").click()
+    wait_for(driver, lambda d: "자동 선택" in text_of(d, "district-detail"))
+    assert console_errors(driver) == []
+
+
+def test_wall_scales_to_a_laptop_window_without_scrollbars(live_wall, browser_factory, artifacts):
+    driver = browser_factory(1440, 900)
+    open_wall(driver, live_wall.url + "/")
+    time.sleep(1.2)
+    box = driver.execute_script(
+        "const r = document.getElementById('wall-canvas').getBoundingClientRect();"
+        "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
+        " document.documentElement.scrollHeight, innerWidth, innerHeight];")
+    left, top, width, height, scroll_w, scroll_h, inner_w, inner_h = box
+    assert scroll_w <= inner_w and scroll_h <= inner_h
+    assert width == pytest.approx(inner_w, abs=2) and height == pytest.approx(inner_w * 2160 / 5760, abs=2)
+    assert left >= 0 and top >= 0 and top + height <= inner_h + 1
+    driver.save_screenshot(str(artifacts / "wall_laptop.png"))
+
+
+def test_english_url_shows_english_labels(live_wall, browser_factory):
+    driver = browser_factory(5760, 2160)
+    driver.get(live_wall.url + "/?lang=en")
+    wait_for(driver, lambda d: text_of(d, "panel-2-title") == "Air quality by district")
+    wait_for(driver, lambda d: "as of" in text_of(d, "panel-2-status"))
+    assert "Worst air" in text_of(driver, "overview-headlines")
+    assert console_errors(driver) == []
