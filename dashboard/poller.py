@@ -104,7 +104,6 @@ class Poller:
                 return False
             scheduler = BackgroundScheduler(timezone="Asia/Seoul", daemon=True)
             now = datetime.now(scheduler.timezone)
-            scheduler.add_job(self.warm_up, id="warm-up", name="warm up trends", next_run_time=now)
             for index, name in enumerate(self.feeds):
                 scheduler.add_job(
                     self.poll, "interval", args=[name], id=name, name=f"poll {name}",
@@ -115,6 +114,7 @@ class Poller:
                 )
             scheduler.start()
             self._scheduler = scheduler
+            threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
             atexit.register(self.stop)
             log.info("poller started: %s", ", ".join(f"{n} every {self.intervals[n]:g} s" for n in self.feeds))
             return True

@@ -1,0 +1,144 @@
+"""The poller: only it calls sources, it starts once, and failure never blanks the wall."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+import app as wall_app
+from dashboard.settings import Settings
+from feeds.base import FeedError
+from feeds.demo import DemoSource
+from tests.conftest import DEMO_MOMENT
+
+
+class ControlledSource:
+    """The demo city, with a switch that makes every call fail and a count of calls."""
+
+    name = "demo"
+
+    def __init__(self, start: float = DEMO_MOMENT):
+        self.demo = DemoSource(seed=7, speed=0.0, start=start)
+        self.failure: Exception | None = None
+        self.calls = 0
+
+    @property
+    def speed(self) -> float:
+        return 1.0
+
+    def now(self) -> float:
+        return self.demo.now()
+
+    def advance(self, seconds: float) -> None:
+        self.demo = DemoSource(seed=7, speed=0.0, start=self.demo.now() + seconds)
+
+    def past(self, t: float) -> DemoSource:
+        return self.demo.past(t)
+
+    def fetch(self, fmt, service, start, end, *filters):
+        self.calls += 1
+        if self.failure is not None:
+            raise self.failure
+        return self.demo.fetch(fmt, service, start, end, *filters)
+
+
+@pytest.fixture
+def source() -> ControlledSource:
+    return ControlledSource()
+
+
+@pytest.fixture
+def wall(source):
+    return wall_app.create_wall(Settings(wall_poller=False), source=source)
+
+
+def test_poll_stores_a_frame_per_feed(wall):
+    for feed in ("air", "traffic", "incidents"):
+        meta = wall.poller.poll(feed)
+        assert meta.status == "ok" and meta.version == 1 and meta.rows > 0, meta
+    assert len(wall.store.frame("air").data) == 25
+
+
+def test_version_moves_only_when_the_city_changes(wall, source):
+    assert wall.poller.poll("air").version == 1
+    source.advance(60)  # same measurement hour: same payload, same frame
+    assert wall.poller.poll("air").version == 1
+    source.advance(3600)
+    assert wall.poller.poll("air").version == 2
+
+
+def test_failing_source_keeps_last_good_frame_with_reason(wall, source, caplog):
+    wall.poller.poll("air")
+    good = wall.store.frame("air").data
+    source.failure = FeedError("the provider's server failed", code="ERROR-500")
+    with caplog.at_level(logging.INFO, logger="dashboard.poller"):
+        for _ in range(3):
+            meta = wall.poller.poll("air")
+        assert meta.status == "error" and meta.error == "ERROR-500: the provider's server failed"
+        kept = wall.store.frame("air")
+        assert kept is not None and kept.data.equals(good) and kept.meta.status == "error"
+        source.failure = None
+        assert wall.poller.poll("air").status == "ok"
+    failures = [r for r in caplog.records if "poll failed" in r.getMessage()]
+    recoveries = [r for r in caplog.records if "recovered" in r.getMessage()]
+    assert len(failures) == 1 and len(recoveries) == 1  # logged once each, not per poll
+
+
+def test_a_parser_crash_is_an_error_status_not_a_dead_poller(wall, source):
+    wall.poller.poll("incidents")
+    source.failure = RuntimeError("boom")
+    meta = wall.poller.poll("incidents")
+    assert meta.status == "error" and "unexpected error" in meta.error
+    assert wall.store.frame("incidents") is not None
+
+
+def test_first_failure_before_any_data_is_an_error_without_a_frame(wall, source):
+    source.failure = FeedError("the API key is not valid", code="INFO-100", transient=False)
+    meta = wall.poller.poll("air")
+    assert meta.status == "error" and meta.version == 0
+    assert wall.store.frame("air") is None
+
+
+def test_warm_up_fills_a_day_of_air_trend(wall):
+    assert wall.poller.warm_up() == 24
+    series = wall.store.series("air")
+    assert series["measured_at"].nunique() == 24 and series["district_code"].nunique() == 25
+
+
+def test_scheduler_starts_once_and_polls_every_feed(source):
+    settings = Settings(air_interval=1, traffic_interval=1, incidents_interval=1)
+    wall = wall_app.create_wall(settings, source=source)
+    try:
+        assert wall.start_polling() is True
+        assert wall.start_polling() is False  # a second start in the same process does nothing
+        jobs = wall.poller._scheduler.get_jobs()
+        feeds = [job for job in jobs if job.id in ("air", "traffic", "incidents")]
+        assert len(feeds) == 3 and all(job.max_instances == 1 for job in feeds)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+                m.version for m in wall.store.metas().values()):
+            time.sleep(0.1)
+        assert all(m.version == 1 for m in wall.store.metas().values())
+    finally:
+        wall.poller.stop()
+    assert not wall.poller.running
+
+
+def test_reloader_parent_does_not_poll(source, monkeypatch):
+    wall = wall_app.create_wall(Settings(), source=source)
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert wall.start_polling(reloader=True) is False
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    try:
+        assert wall.start_polling(reloader=True) is True
+    finally:
+        wall.poller.stop()
+
+
+def test_web_worker_with_poller_off_never_calls_the_source(source):
+    wall = wall_app.create_wall(Settings(wall_poller=False), source=source)
+    client = wall.server.test_client()
+    assert client.get("/").status_code == 200
+    assert wall.poller.running is False and source.calls == 0

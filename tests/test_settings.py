@@ -1,0 +1,46 @@
+"""Settings: every one has a default, a bad value is refused at start naming the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+import app as wall_app
+from dashboard.settings import Settings, SettingsError, load
+
+
+def test_defaults_need_no_environment():
+    settings = load({})
+    assert settings == Settings()
+    assert (settings.host, settings.port, settings.wall_source, settings.cache_type) == (
+        "127.0.0.1", 8050, "demo", "SimpleCache")
+
+
+def test_values_are_read_and_typed():
+    settings = load({"PORT": "9000", "DEMO_SPEED": "60", "DEMO_SEED": "3", "AIR_INTERVAL": "30",
+                     "WALL_POLLER": "off", "CACHE_TYPE": "rediscache"})
+    assert settings.port == 9000 and settings.demo_speed == 60.0 and settings.demo_seed == 3
+    assert settings.air_interval == 30 and settings.wall_poller is False
+    assert settings.cache_type == "RedisCache"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("PORT", "eighty"), ("PORT", "70000"), ("WALL_SOURCE", "mars"), ("CACHE_TYPE", "FileCache"),
+    ("DEMO_SEED", "-1"), ("DEMO_SPEED", "0"), ("AIR_INTERVAL", "0"), ("TRAFFIC_INTERVAL", "1.5"),
+    ("INCIDENTS_INTERVAL", "soon"), ("WALL_TICK", "0.1"), ("WALL_POLLER", "maybe"), ("LOG_LEVEL", "LOUD"),
+])
+def test_bad_value_is_refused_naming_the_setting(name, value):
+    with pytest.raises(SettingsError, match=rf"^{name}="):
+        load({name: value})
+
+
+def test_start_with_a_bad_setting_exits_with_a_message(monkeypatch, capsys):
+    monkeypatch.setenv("PORT", "not-a-port")
+    assert wall_app.main() == 2
+    err = capsys.readouterr().err
+    assert "PORT='not-a-port' is not valid" in err and "Traceback" not in err
+
+
+def test_settings_printed_at_start_hide_passwords():
+    text = load({"CACHE_REDIS_URL": "redis://wall:s3cret@cache:6379/0"}).describe()
+    assert "s3cret" not in text and "redis://wall:***@cache:6379/0" in text
+    assert "DEMO_SPEED" in text and "WALL_SOURCE" in text
