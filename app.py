@@ -25,6 +25,7 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     demo = wall.source.name == "demo"
     wall.app.layout = lambda: wall_layout.layout(config.wall_tick, demo=demo)
     callbacks.register(wall)
+
     # gunicorn and other WSGI servers never call main(): the first request starts polling.
     @wall.server.before_request
     def _start_polling() -> None:

@@ -75,8 +75,13 @@ def run(viewers: int) -> dict[str, float]:
             # The renderer then runs every panel callback whose version input moved.
             for output, feeds in PANELS.items():
                 if moved & set(feeds):
-                    answer = call(client, wall.app, find_output(wall.app, output), state,
-                                  [f"ver-{f}.data" for f in moved])
+                    answer = call(
+                        client,
+                        wall.app,
+                        find_output(wall.app, output),
+                        state,
+                        [f"ver-{f}.data" for f in moved],
+                    )
                     size += answer.size
             changed.append(moved)
         return size, time.perf_counter() - started, changed
@@ -94,8 +99,10 @@ def run(viewers: int) -> dict[str, float]:
     new_bytes, new_time, _ = tick_all()
     return {
         "viewers": viewers,
-        "unchanged_bytes": same_bytes, "unchanged_ms": same_time * 1000,
-        "changed_bytes": new_bytes, "changed_ms": new_time * 1000,
+        "unchanged_bytes": same_bytes,
+        "unchanged_ms": same_time * 1000,
+        "changed_bytes": new_bytes,
+        "changed_ms": new_time * 1000,
         "builds": wall.memo.builds - builds_before,
         "viewer_source_calls": same_calls + source.calls - calls_before,
         "poller_source_calls": poll_calls,
@@ -105,13 +112,17 @@ def run(viewers: int) -> dict[str, float]:
 def main(argv: list[str]) -> int:
     counts = [int(a) for a in argv] or [1, 10, 100, 500]
     print("per tick, all viewers together (server time in-process, no network)")
-    print(f"{'viewers':>8} {'unchanged: bytes':>17} {'ms':>8} {'changed: bytes':>15} {'ms':>9} "
-          f"{'builds':>7} {'source calls: viewers':>22} {'poller':>7}")
+    print(
+        f"{'viewers':>8} {'unchanged: bytes':>17} {'ms':>8} {'changed: bytes':>15} {'ms':>9} "
+        f"{'builds':>7} {'source calls: viewers':>22} {'poller':>7}"
+    )
     for k in counts:
         r = run(k)
-        print(f"{r['viewers']:>8} {r['unchanged_bytes']:>17,} {r['unchanged_ms']:>8.1f} {r['changed_bytes']:>15,} "
-              f"{r['changed_ms']:>9.1f} {r['builds']:>7} {r['viewer_source_calls']:>22} "
-              f"{r['poller_source_calls']:>7}")
+        print(
+            f"{r['viewers']:>8} {r['unchanged_bytes']:>17,} {r['unchanged_ms']:>8.1f} "
+            f"{r['changed_bytes']:>15,} {r['changed_ms']:>9.1f} {r['builds']:>7} "
+            f"{r['viewer_source_calls']:>22} {r['poller_source_calls']:>7}"
+        )
     return 0
 
 

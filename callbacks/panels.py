@@ -9,10 +9,26 @@ from feeds.registry import FEEDS
 from layouts import figures, panels, summary
 from layouts.i18n import district_name, language, t
 
-TITLED = ["ranking-title", "trend-title", "district-speeds-title", "source-credit", "demo-badge",
-          "wall-name", "lang-toggle", "city-view"]
-TITLE_KEYS = ["ranking_title", "trend_title", "district_speeds", "source_credit", "demo_source",
-              "wall_title", "language", "city_view"]
+TITLED = [
+    "ranking-title",
+    "trend-title",
+    "district-speeds-title",
+    "source-credit",
+    "demo-badge",
+    "wall-name",
+    "lang-toggle",
+    "city-view",
+]
+TITLE_KEYS = [
+    "ranking_title",
+    "trend_title",
+    "district_speeds",
+    "source_credit",
+    "demo_source",
+    "wall_title",
+    "language",
+    "city_view",
+]
 
 
 def register(wall) -> None:
@@ -43,8 +59,10 @@ def register(wall) -> None:
     def statuses(*args):
         lang = language(args[-1])
         metas = {m["feed"]: m for m in args[:-1] if m}
-        return [panels.status_line([metas[f] for f in panels.FEEDS_OF_PANEL[n] if f in metas], lang)
-                for n in range(1, 7)]
+        return [
+            panels.status_line([metas[f] for f in panels.FEEDS_OF_PANEL[n] if f in metas], lang)
+            for n in range(1, 7)
+        ]
 
     @app.callback(
         [Output(f"panel-{n}-title", "children") for n in range(1, 7)]
@@ -58,14 +76,17 @@ def register(wall) -> None:
 
     @app.callback(
         Output("overview-headlines", "children"),
-        Input("ver-air", "data"), Input("ver-traffic", "data"), Input("ver-incidents", "data"),
+        Input("ver-air", "data"),
+        Input("ver-traffic", "data"),
+        Input("ver-incidents", "data"),
         Input("lang", "data"),
     )
     def overview(_a, _t, _i, lang):
         lang = language(lang)
         found = frames("air", "traffic", "incidents")
-        return memo.get(("headlines", versions(found), lang),
-                        lambda: panels.headlines(*map(data, found), lang))
+        return memo.get(
+            ("headlines", versions(found), lang), lambda: panels.headlines(*map(data, found), lang)
+        )
 
     @app.callback(
         Output("overview-alerts", "children"),
@@ -77,23 +98,33 @@ def register(wall) -> None:
         metas = [m for m in args[:-1] if m]
         air, incidents = frames("air", "incidents")
         statuses = tuple((m["feed"], m["status"], m.get("error"), m.get("stale_reason")) for m in metas)
-        return memo.get(("alerts", versions([air, incidents]), statuses, lang),
-                        lambda: panels.alerts(data(air), data(incidents), metas, lang))
+        return memo.get(
+            ("alerts", versions([air, incidents]), statuses, lang),
+            lambda: panels.alerts(data(air), data(incidents), metas, lang),
+        )
 
     @app.callback(
-        Output("air-map", "figure"), Output("air-legend", "children"),
-        Input("ver-air", "data"), Input("selection", "data"), Input("lang", "data"),
+        Output("air-map", "figure"),
+        Output("air-legend", "children"),
+        Input("ver-air", "data"),
+        Input("selection", "data"),
+        Input("lang", "data"),
     )
     def air_map(_v, selection, lang):
         lang = language(lang)
         (air,) = frames("air")
         chosen, _ = effective(selection, air)
-        return memo.get(("air-map", versions([air]), chosen, lang), lambda: (
-            figures.air_map(data(air), chosen, lang), panels.air_legend(data(air), lang)))
+        return memo.get(
+            ("air-map", versions([air]), chosen, lang),
+            lambda: (figures.air_map(data(air), chosen, lang), panels.air_legend(data(air), lang)),
+        )
 
     @app.callback(
-        Output("air-ranking", "figure"), Output("air-trend", "figure"),
-        Input("ver-air", "data"), Input("selection", "data"), Input("lang", "data"),
+        Output("air-ranking", "figure"),
+        Output("air-trend", "figure"),
+        Input("ver-air", "data"),
+        Input("selection", "data"),
+        Input("lang", "data"),
     )
     def air_ranking(_v, selection, lang):
         lang = language(lang)
@@ -102,15 +133,20 @@ def register(wall) -> None:
 
         def build():
             district, city = summary.air_trend(store.series("air"), chosen)
-            return (figures.air_ranking(data(air), chosen, lang),
-                    figures.air_trend(district, city, district_name(chosen or "", lang), lang))
+            return (
+                figures.air_ranking(data(air), chosen, lang),
+                figures.air_trend(district, city, district_name(chosen or "", lang), lang),
+            )
 
         return memo.get(("air-ranking", versions([air]), chosen, lang), build)
 
     @app.callback(
-        Output("traffic-map", "figure"), Output("traffic-districts", "figure"),
+        Output("traffic-map", "figure"),
+        Output("traffic-districts", "figure"),
         Output("traffic-summary", "children"),
-        Input("ver-traffic", "data"), Input("ver-air", "data"), Input("selection", "data"),
+        Input("ver-traffic", "data"),
+        Input("ver-air", "data"),
+        Input("selection", "data"),
         Input("lang", "data"),
     )
     def traffic(_v, _a, selection, lang):
@@ -118,14 +154,21 @@ def register(wall) -> None:
         traffic_frame, air = frames("traffic", "air")
         chosen, _ = effective(selection, air)
         links = data(traffic_frame)
-        return memo.get(("traffic", versions([traffic_frame]), chosen, lang), lambda: (
-            figures.traffic_map(links, chosen, lang),
-            figures.district_speed_bars(summary.district_speeds(links), chosen, lang),
-            panels.traffic_summary(links, lang)))
+        return memo.get(
+            ("traffic", versions([traffic_frame]), chosen, lang),
+            lambda: (
+                figures.traffic_map(links, chosen, lang),
+                figures.district_speed_bars(summary.district_speeds(links), chosen, lang),
+                panels.traffic_summary(links, lang),
+            ),
+        )
 
     @app.callback(
-        Output("incident-map", "figure"), Output("incident-list", "children"),
-        Input("ver-incidents", "data"), Input("ver-air", "data"), Input("selection", "data"),
+        Output("incident-map", "figure"),
+        Output("incident-list", "children"),
+        Input("ver-incidents", "data"),
+        Input("ver-air", "data"),
+        Input("selection", "data"),
         Input("lang", "data"),
     )
     def incidents(_v, _a, selection, lang):
@@ -133,18 +176,27 @@ def register(wall) -> None:
         incident_frame, air = frames("incidents", "air")
         chosen, _ = effective(selection, air)
         open_now = data(incident_frame)
-        return memo.get(("incidents", versions([incident_frame]), chosen, lang), lambda: (
-            figures.incident_map(open_now, chosen, lang),
-            panels.incident_list(open_now, chosen, lang)))
+        return memo.get(
+            ("incidents", versions([incident_frame]), chosen, lang),
+            lambda: (
+                figures.incident_map(open_now, chosen, lang),
+                panels.incident_list(open_now, chosen, lang),
+            ),
+        )
 
     @app.callback(
         Output("district-detail", "children"),
-        Input("ver-air", "data"), Input("ver-traffic", "data"), Input("ver-incidents", "data"),
-        Input("selection", "data"), Input("lang", "data"),
+        Input("ver-air", "data"),
+        Input("ver-traffic", "data"),
+        Input("ver-incidents", "data"),
+        Input("selection", "data"),
+        Input("lang", "data"),
     )
     def detail(_a, _t, _i, selection, lang):
         lang = language(lang)
         found = frames("air", "traffic", "incidents")
         chosen, auto = effective(selection, found[0])
-        return memo.get(("detail", versions(found), chosen, auto, lang),
-                        lambda: panels.district_detail(chosen, auto, *map(data, found), lang))
+        return memo.get(
+            ("detail", versions(found), chosen, auto, lang),
+            lambda: panels.district_detail(chosen, auto, *map(data, found), lang),
+        )

@@ -12,8 +12,18 @@ from dash.exceptions import PreventUpdate
 from feeds.registry import FEEDS
 
 # What the browser needs to show a feed's status and age; the rest stays on the server.
-PUBLIC = ("feed", "version", "source", "measured_at", "fetched_at", "source_now", "speed", "status",
-          "error", "stale_reason")
+PUBLIC = (
+    "feed",
+    "version",
+    "source",
+    "measured_at",
+    "fetched_at",
+    "source_now",
+    "speed",
+    "status",
+    "error",
+    "stale_reason",
+)
 
 
 def public_meta(meta) -> dict:
@@ -32,7 +42,7 @@ def register(wall) -> None:
     def tick(_n, *known):
         metas = wall.store.metas()
         meta_out, version_out = [], []
-        for name, old in zip(names, known):
+        for name, old in zip(names, known, strict=False):
             new = public_meta(metas[name])
             meta_out.append(no_update if old == new else new)
             same_version = old is not None and old.get("version") == new["version"]

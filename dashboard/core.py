@@ -68,13 +68,16 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         suppress_callback_exceptions=False,
         serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
     )
-    cache = Cache(app.server, config={
-        "CACHE_TYPE": settings.cache_type,
-        "CACHE_DEFAULT_TIMEOUT": 0,
-        "CACHE_THRESHOLD": 10_000,
-        "CACHE_KEY_PREFIX": "citywall:",
-        "CACHE_REDIS_URL": settings.cache_redis_url,
-    })
+    cache = Cache(
+        app.server,
+        config={
+            "CACHE_TYPE": settings.cache_type,
+            "CACHE_DEFAULT_TIMEOUT": 0,
+            "CACHE_THRESHOLD": 10_000,
+            "CACHE_KEY_PREFIX": "citywall:",
+            "CACHE_REDIS_URL": settings.cache_redis_url,
+        },
+    )
     freshness = {name: Freshness(settings.interval(name), feed.max_age) for name, feed in FEEDS.items()}
     store = FrameStore(cache, freshness)
     source = source or make_source(settings)

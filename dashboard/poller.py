@@ -24,8 +24,9 @@ SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
 
 
 class Poller:
-    def __init__(self, store: FrameStore, source: Source, feeds: dict[str, Feed],
-                 intervals: dict[str, float]):
+    def __init__(
+        self, store: FrameStore, source: Source, feeds: dict[str, Feed], intervals: dict[str, float]
+    ):
         self.store = store
         self.source = source
         self.feeds = feeds
@@ -49,17 +50,25 @@ class Poller:
             return self._failed(name, f"unexpected error: {type(exc).__name__}")
         measured = feed.measured_at(data)
         meta = self.store.put(
-            name, data, source=self.source.name,
+            name,
+            data,
+            source=self.source.name,
             measured_at=measured.timestamp() if measured is not None else None,
-            source_now=source_now, speed=self.source.speed,
+            source_now=source_now,
+            speed=self.source.speed,
         )
         if feed.series is not None and not data.empty:
             self._extend_series(name, feed.series(data))
         if name in self._failing:
             self._failing.discard(name)
             log.info("%s recovered (version %d)", name, meta.version)
-        log.debug("%s polled in %.0f ms: version %d, %d rows", name,
-                  (time.monotonic() - started) * 1000, meta.version, meta.rows)
+        log.debug(
+            "%s polled in %.0f ms: version %d, %d rows",
+            name,
+            (time.monotonic() - started) * 1000,
+            meta.version,
+            meta.rows,
+        )
         return meta
 
     def _extend_series(self, name: str, rows) -> None:
@@ -106,17 +115,25 @@ class Poller:
             now = datetime.now(scheduler.timezone)
             for index, name in enumerate(self.feeds):
                 scheduler.add_job(
-                    self.poll, "interval", args=[name], id=name, name=f"poll {name}",
+                    self.poll,
+                    "interval",
+                    args=[name],
+                    id=name,
+                    name=f"poll {name}",
                     seconds=self.intervals[name],
                     # Staggered first runs so feeds do not hit upstream in the same second.
                     next_run_time=now + timedelta(seconds=0.1 + 0.2 * index),
-                    max_instances=1, coalesce=True, misfire_grace_time=None,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
                 )
             scheduler.start()
             self._scheduler = scheduler
             threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
             atexit.register(self.stop)
-            log.info("poller started: %s", ", ".join(f"{n} every {self.intervals[n]:g} s" for n in self.feeds))
+            log.info(
+                "poller started: %s", ", ".join(f"{n} every {self.intervals[n]:g} s" for n in self.feeds)
+            )
             return True
 
     def stop(self) -> None:

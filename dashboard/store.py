@@ -80,8 +80,16 @@ class FrameStore:
         self.freshness = freshness
         self.clock = clock
 
-    def put(self, feed: str, data: pd.DataFrame, *, source: str, measured_at: float | None,
-            source_now: float, speed: float = 1.0) -> FrameMeta:
+    def put(
+        self,
+        feed: str,
+        data: pd.DataFrame,
+        *,
+        source: str,
+        measured_at: float | None,
+        source_now: float,
+        speed: float = 1.0,
+    ) -> FrameMeta:
         """Store a successful poll's frame; the version moves only when the content changed."""
         now = self.clock()
         previous = self._raw_meta(feed)

@@ -22,9 +22,9 @@ import math
 
 import pandas as pd
 
+from feeds import envelope
 from feeds.base import FeedError, Source
 from feeds.districts import district_by_name
-from feeds import envelope
 from feeds.envelope import read_rows
 from feeds.values import number, seoul_time, text
 

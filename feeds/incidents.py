@@ -27,9 +27,9 @@ from functools import cache
 import pandas as pd
 from pyproj import Transformer
 
+from feeds import envelope
 from feeds.base import FeedError, Source
 from feeds.districts import locate
-from feeds import envelope
 from feeds.envelope import read_rows
 from feeds.values import date_and_time, number, text
 

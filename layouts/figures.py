@@ -38,10 +38,15 @@ def _outline(code: str) -> tuple[tuple[float | None, ...], tuple[float | None, .
 def _base(height: int, width: int) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(
-        width=width, height=height, margin=dict(l=0, r=0, t=0, b=0),
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        width=width,
+        height=height,
+        margin=dict(l=0, r=0, t=0, b=0),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
         font=dict(family=theme.FONT, color=theme.TEXT, size=24),
-        showlegend=False, dragmode=False, hovermode="closest",
+        showlegend=False,
+        dragmode=False,
+        hovermode="closest",
         hoverlabel=dict(font_size=26, font_family=theme.FONT),
         xaxis=dict(visible=False, fixedrange=True),
         yaxis=dict(visible=False, fixedrange=True, scaleanchor="x", scaleratio=ASPECT),
@@ -50,20 +55,33 @@ def _base(height: int, width: int) -> go.Figure:
     return figure
 
 
-def _districts(figure: go.Figure, fills: dict[str, str], selected: str | None, lang: str,
-               hover: dict[str, str] | None = None, outline: str = theme.LINE) -> None:
+def _districts(
+    figure: go.Figure,
+    fills: dict[str, str],
+    selected: str | None,
+    lang: str,
+    hover: dict[str, str] | None = None,
+    outline: str = theme.LINE,
+) -> None:
     """One filled trace per district, in DISTRICTS order (curve n is DISTRICTS[n])."""
     for district in DISTRICTS:
         xs, ys = _outline(district.code)
         chosen = district.code == selected
-        figure.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", fill="toself", hoveron="fills",
-            fillcolor=fills.get(district.code, theme.NO_DATA),
-            line=dict(color=theme.SELECTED if chosen else outline, width=7 if chosen else 1.5),
-            name=district_name(district.code, lang),
-            text=(hover or {}).get(district.code, district_name(district.code, lang)),
-            hoverinfo="text", meta=district.code,
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                hoveron="fills",
+                fillcolor=fills.get(district.code, theme.NO_DATA),
+                line=dict(color=theme.SELECTED if chosen else outline, width=7 if chosen else 1.5),
+                name=district_name(district.code, lang),
+                text=(hover or {}).get(district.code, district_name(district.code, lang)),
+                hoverinfo="text",
+                meta=district.code,
+            )
+        )
 
 
 def district_at(click: dict | None) -> str | None:
@@ -83,12 +101,13 @@ def district_at(click: dict | None) -> str | None:
 
 
 def _alpha(color: str, alpha: float) -> str:
-    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-def air_map(air: pd.DataFrame | None, selected: str | None, lang: str,
-            width: int = 1840, height: int = 850) -> go.Figure:
+def air_map(
+    air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1840, height: int = 850
+) -> go.Figure:
     """Districts coloured by CAI grade, labelled with name, grade and PM2.5."""
     figure = _base(height, width)
     rows = {} if air is None or air.empty else {r.district_code: r for r in air.itertuples()}
@@ -99,7 +118,9 @@ def air_map(air: pd.DataFrame | None, selected: str | None, lang: str,
         fills[district.code] = _alpha(theme.GRADE_COLORS.get(grade, theme.NO_DATA), 0.85)
         name = district_name(district.code, lang)
         if row is not None and grade:
-            hover[district.code] = f"{name}<br>{grade_name(grade, lang)} · CAI {row.cai:.0f}<br>PM2.5 {row.pm25:.0f}"
+            hover[district.code] = (
+                f"{name}<br>{grade_name(grade, lang)} · CAI {row.cai:.0f}<br>PM2.5 {row.pm25:.0f}"
+            )
             labels.append(f"<b>{name}</b><br>{grade_name(grade, lang)}")
         else:
             hover[district.code] = f"{name}<br>{t('no_data', lang)}"
@@ -111,18 +132,24 @@ def air_map(air: pd.DataFrame | None, selected: str | None, lang: str,
 
 def _labels(labels: list[str], size: int) -> go.Scatter:
     return go.Scatter(
-        x=[d.lon for d in DISTRICTS], y=[d.lat for d in DISTRICTS], mode="text", text=labels,
+        x=[d.lon for d in DISTRICTS],
+        y=[d.lat for d in DISTRICTS],
+        mode="text",
+        text=labels,
         textfont=dict(size=size, color="#ffffff", family=theme.FONT),
-        customdata=[d.code for d in DISTRICTS], hoverinfo="skip",
+        customdata=[d.code for d in DISTRICTS],
+        hoverinfo="skip",
     )
 
 
-def traffic_map(traffic: pd.DataFrame | None, selected: str | None, lang: str,
-                width: int = 1180, height: int = 920) -> go.Figure:
+def traffic_map(
+    traffic: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1180, height: int = 920
+) -> go.Figure:
     """Road links coloured by congestion over dim district shapes."""
     figure = _base(height, width)
-    _districts(figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang,
-               outline="#33425e")
+    _districts(
+        figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang, outline="#33425e"
+    )
     if traffic is not None and not traffic.empty:
         for level in ("원활", "서행", "정체", ""):
             links = traffic[traffic["congestion"] == level]
@@ -135,46 +162,71 @@ def traffic_map(traffic: pd.DataFrame | None, selected: str | None, lang: str,
                 ys.extend(y for _, y in path)
                 xs.append(None)
                 ys.append(None)
-            figure.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", hoverinfo="skip",
-                line=dict(color=theme.CONGESTION_COLORS[level], width=7 if level == "정체" else 5),
-            ))
-        figure.add_trace(go.Scatter(
-            x=traffic["lon"], y=traffic["lat"], mode="markers", marker=dict(size=14, opacity=0),
-            customdata=traffic["district_code"],
-            hovertext=[f"{r.road} {r.start_node}→{r.end_node}<br>{r.speed_kmh:.0f} km/h · "
-                       f"{congestion_name(r.congestion, lang)}" for r in traffic.itertuples()],
-            hoverinfo="text",
-        ))
+            figure.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    hoverinfo="skip",
+                    line=dict(color=theme.CONGESTION_COLORS[level], width=7 if level == "정체" else 5),
+                )
+            )
+        figure.add_trace(
+            go.Scatter(
+                x=traffic["lon"],
+                y=traffic["lat"],
+                mode="markers",
+                marker=dict(size=14, opacity=0),
+                customdata=traffic["district_code"],
+                hovertext=[
+                    f"{r.road} {r.start_node}→{r.end_node}<br>{r.speed_kmh:.0f} km/h · "
+                    f"{congestion_name(r.congestion, lang)}"
+                    for r in traffic.itertuples()
+                ],
+                hoverinfo="text",
+            )
+        )
     figure.add_trace(_labels([district_name(d.code, lang) for d in DISTRICTS], size=17))
     return figure
 
 
-def incident_map(incidents: pd.DataFrame | None, selected: str | None, lang: str,
-                 width: int = 960, height: int = 920) -> go.Figure:
+def incident_map(
+    incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 920
+) -> go.Figure:
     """Open incidents as markers by type over the districts."""
     figure = _base(height, width)
-    _districts(figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang,
-               outline="#33425e")
+    _districts(
+        figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang, outline="#33425e"
+    )
     figure.add_trace(_labels([district_name(d.code, lang) for d in DISTRICTS], size=15))
     if incidents is not None and not incidents.empty:
         placed = incidents.dropna(subset=["lon", "lat"])
         for type_code, group in placed.groupby("type_code", sort=True):
             color, symbol = theme.INCIDENT_STYLE.get(type_code, theme.INCIDENT_DEFAULT)
             name = TYPES.get(type_code, (type_code, type_code))[1 if lang == "en" else 0]
-            figure.add_trace(go.Scatter(
-                x=group["lon"], y=group["lat"], mode="markers", name=name,
-                marker=dict(size=[40 if s else 30 for s in group["severe"]], color=color, symbol=symbol,
-                            line=dict(color="#0b1220", width=2)),
-                customdata=group["district_code"],
-                hovertext=[f"{name} · {r.district}<br>{r.description[:60]}" for r in group.itertuples()],
-                hoverinfo="text",
-            ))
+            figure.add_trace(
+                go.Scatter(
+                    x=group["lon"],
+                    y=group["lat"],
+                    mode="markers",
+                    name=name,
+                    marker=dict(
+                        size=[40 if s else 30 for s in group["severe"]],
+                        color=color,
+                        symbol=symbol,
+                        line=dict(color="#0b1220", width=2),
+                    ),
+                    customdata=group["district_code"],
+                    hovertext=[f"{name} · {r.district}<br>{r.description[:60]}" for r in group.itertuples()],
+                    hoverinfo="text",
+                )
+            )
     return figure
 
 
-def air_ranking(air: pd.DataFrame | None, selected: str | None, lang: str,
-                width: int = 900, height: int = 880) -> go.Figure:
+def air_ranking(
+    air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 900, height: int = 880
+) -> go.Figure:
     """The 25 districts by CAI, worst on top, coloured by grade."""
     figure = go.Figure()
     _chart_layout(figure, width, height)
@@ -182,62 +234,110 @@ def air_ranking(air: pd.DataFrame | None, selected: str | None, lang: str,
         ranked = air.sort_values("cai", ascending=True, na_position="first")
         names = [district_name(c, lang) for c in ranked["district_code"]]
         colors = [theme.GRADE_COLORS.get(g, theme.NO_DATA) for g in ranked["cai_grade"]]
-        figure.add_trace(go.Bar(
-            x=ranked["cai"].fillna(0), y=names, orientation="h", marker=dict(
-                color=colors,
-                line=dict(color=[theme.SELECTED if c == selected else "rgba(0,0,0,0)"
-                                 for c in ranked["district_code"]], width=4)),
-            text=[f"{v:.0f} {grade_name(g, lang)}" if v == v else t("no_data", lang)
-                  for v, g in zip(ranked["cai"], ranked["cai_grade"])],
-            textposition="outside", textfont=dict(size=20), customdata=ranked["district_code"],
-            hoverinfo="skip", cliponaxis=False,
-        ))
+        figure.add_trace(
+            go.Bar(
+                x=ranked["cai"].fillna(0),
+                y=names,
+                orientation="h",
+                marker=dict(
+                    color=colors,
+                    line=dict(
+                        color=[
+                            theme.SELECTED if c == selected else "rgba(0,0,0,0)"
+                            for c in ranked["district_code"]
+                        ],
+                        width=4,
+                    ),
+                ),
+                text=[
+                    f"{v:.0f} {grade_name(g, lang)}" if v == v else t("no_data", lang)
+                    for v, g in zip(ranked["cai"], ranked["cai_grade"], strict=False)
+                ],
+                textposition="outside",
+                textfont=dict(size=20),
+                customdata=ranked["district_code"],
+                hoverinfo="skip",
+                cliponaxis=False,
+            )
+        )
         figure.update_xaxes(range=[0, max(120.0, float(ranked["cai"].max() or 0) * 1.35)])
     figure.update_layout(margin=dict(l=170, r=20, t=10, b=40), bargap=0.25)
     figure.update_yaxes(tickfont=dict(size=21), showgrid=False)
     return figure
 
 
-def air_trend(district: pd.DataFrame, city: pd.DataFrame, name: str, lang: str,
-              width: int = 900, height: int = 880) -> go.Figure:
+def air_trend(
+    district: pd.DataFrame, city: pd.DataFrame, name: str, lang: str, width: int = 900, height: int = 880
+) -> go.Figure:
     """PM2.5 of the selected district against the city average, with the grade bands behind."""
     figure = go.Figure()
     _chart_layout(figure, width, height)
-    for grade, (low, high) in zip(GRADES, ((0, 15), (15, 35), (35, 75), (75, 150))):
-        figure.add_hrect(y0=low, y1=high, fillcolor=theme.GRADE_COLORS[grade], opacity=0.10,
-                         line_width=0, layer="below")
-    figure.add_trace(go.Scatter(
-        x=city["measured_at"], y=city["pm25"], mode="lines+markers", name=t("city_average", lang),
-        line=dict(color=theme.MUTED, width=4, dash="dot"), marker=dict(size=8),
-    ))
+    for grade, (low, high) in zip(GRADES, ((0, 15), (15, 35), (35, 75), (75, 150)), strict=False):
+        figure.add_hrect(
+            y0=low, y1=high, fillcolor=theme.GRADE_COLORS[grade], opacity=0.10, line_width=0, layer="below"
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=city["measured_at"],
+            y=city["pm25"],
+            mode="lines+markers",
+            name=t("city_average", lang),
+            line=dict(color=theme.MUTED, width=4, dash="dot"),
+            marker=dict(size=8),
+        )
+    )
     if not district.empty:
-        figure.add_trace(go.Scatter(
-            x=district["measured_at"], y=district["pm25"], mode="lines+markers", name=name,
-            line=dict(color="#ffffff", width=6), marker=dict(size=12),
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=district["measured_at"],
+                y=district["pm25"],
+                mode="lines+markers",
+                name=name,
+                line=dict(color="#ffffff", width=6),
+                marker=dict(size=12),
+            )
+        )
     top = max([40.0, *city["pm25"].dropna().tolist(), *district["pm25"].dropna().tolist()])
     figure.update_yaxes(range=[0, top * 1.15])
     figure.update_xaxes(tickformat="%H:%M", nticks=8)
-    figure.update_layout(showlegend=True, legend=dict(orientation="h", y=1.08, x=0, font=dict(size=24)),
-                         margin=dict(l=70, r=20, t=70, b=50))
+    figure.update_layout(
+        showlegend=True,
+        legend=dict(orientation="h", y=1.08, x=0, font=dict(size=24)),
+        margin=dict(l=70, r=20, t=70, b=50),
+    )
     return figure
 
 
-def district_speed_bars(speeds: pd.DataFrame, selected: str | None, lang: str,
-                        width: int = 650, height: int = 620) -> go.Figure:
+def district_speed_bars(
+    speeds: pd.DataFrame, selected: str | None, lang: str, width: int = 650, height: int = 620
+) -> go.Figure:
     """Average speed per district with monitored roads, slowest on top."""
     figure = go.Figure()
     _chart_layout(figure, width, height)
     if not speeds.empty:
         ordered = speeds.sort_values("speed_kmh", ascending=False)
-        figure.add_trace(go.Bar(
-            x=ordered["speed_kmh"], y=[district_name(c, lang) for c in ordered["district_code"]],
-            orientation="h", text=[f"{v:.0f}" for v in ordered["speed_kmh"]], textposition="outside",
-            marker=dict(color=[theme.speed_color(v) for v in ordered["speed_kmh"]],
-                        line=dict(color=[theme.SELECTED if c == selected else "rgba(0,0,0,0)"
-                                         for c in ordered["district_code"]], width=4)),
-            customdata=ordered["district_code"], hoverinfo="skip", cliponaxis=False,
-        ))
+        figure.add_trace(
+            go.Bar(
+                x=ordered["speed_kmh"],
+                y=[district_name(c, lang) for c in ordered["district_code"]],
+                orientation="h",
+                text=[f"{v:.0f}" for v in ordered["speed_kmh"]],
+                textposition="outside",
+                marker=dict(
+                    color=[theme.speed_color(v) for v in ordered["speed_kmh"]],
+                    line=dict(
+                        color=[
+                            theme.SELECTED if c == selected else "rgba(0,0,0,0)"
+                            for c in ordered["district_code"]
+                        ],
+                        width=4,
+                    ),
+                ),
+                customdata=ordered["district_code"],
+                hoverinfo="skip",
+                cliponaxis=False,
+            )
+        )
         figure.update_xaxes(range=[0, max(60.0, float(ordered["speed_kmh"].max()) * 1.2)])
     figure.update_layout(margin=dict(l=170, r=30, t=10, b=40), bargap=0.2)
     figure.update_yaxes(tickfont=dict(size=20), showgrid=False)
@@ -246,8 +346,13 @@ def district_speed_bars(speeds: pd.DataFrame, selected: str | None, lang: str,
 
 def _chart_layout(figure: go.Figure, width: int, height: int) -> None:
     figure.update_layout(
-        width=width, height=height, paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(family=theme.FONT, color=theme.TEXT, size=22), showlegend=False, dragmode=False,
+        width=width,
+        height=height,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(family=theme.FONT, color=theme.TEXT, size=22),
+        showlegend=False,
+        dragmode=False,
         hovermode=False,
     )
     figure.update_xaxes(gridcolor=theme.LINE, zeroline=False, fixedrange=True, tickfont=dict(size=20))

@@ -67,8 +67,15 @@ TEXT: dict[str, tuple[str, str]] = {
 GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}
 CONGESTION_NAMES = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
 POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
-WEEKDAYS = (("월", "Mon"), ("화", "Tue"), ("수", "Wed"), ("목", "Thu"), ("금", "Fri"), ("토", "Sat"),
-            ("일", "Sun"))
+WEEKDAYS = (
+    ("월", "Mon"),
+    ("화", "Tue"),
+    ("수", "Wed"),
+    ("목", "Thu"),
+    ("금", "Fri"),
+    ("토", "Sat"),
+    ("일", "Sun"),
+)
 
 
 def language(value: object) -> str:

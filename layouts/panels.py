@@ -19,27 +19,48 @@ from layouts.i18n import (
     t,
 )
 
-FEEDS_OF_PANEL = {1: ("air", "traffic", "incidents"), 2: ("air",), 3: ("air",), 4: ("traffic",),
-                  5: ("incidents",), 6: ("air", "traffic", "incidents")}
+FEEDS_OF_PANEL = {
+    1: ("air", "traffic", "incidents"),
+    2: ("air",),
+    3: ("air",),
+    4: ("traffic",),
+    5: ("incidents",),
+    6: ("air", "traffic", "incidents"),
+}
 
 
 def graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=FIGURE_CONFIG, className="graph",
-                     figure={"layout": {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
-                                        "xaxis": {"visible": False}, "yaxis": {"visible": False}}})
+    return dcc.Graph(
+        id=graph_id,
+        config=FIGURE_CONFIG,
+        className="graph",
+        figure={
+            "layout": {
+                "paper_bgcolor": "rgba(0,0,0,0)",
+                "plot_bgcolor": "rgba(0,0,0,0)",
+                "xaxis": {"visible": False},
+                "yaxis": {"visible": False},
+            }
+        },
+    )
 
 
 def shell(number: int, body: list, lang: str, extra_header: list | None = None) -> html.Section:
     """A 1920 x 1080 panel: title, its feeds' status and age, then the body."""
     return html.Section(
-        id=f"panel-{number}", className=f"panel panel-{number}",
+        id=f"panel-{number}",
+        className=f"panel panel-{number}",
         children=[
-            html.Header(className="panel-header", children=[
-                html.H2(t(f"panel{number}", lang), id=f"panel-{number}-title", className="panel-title"),
-                *(extra_header or []),
-                html.Div(id=f"panel-{number}-status", className="panel-status",
-                         children=status_line([], lang)),
-            ]),
+            html.Header(
+                className="panel-header",
+                children=[
+                    html.H2(t(f"panel{number}", lang), id=f"panel-{number}-title", className="panel-title"),
+                    *(extra_header or []),
+                    html.Div(
+                        id=f"panel-{number}-status", className="panel-status", children=status_line([], lang)
+                    ),
+                ],
+            ),
             html.Div(className="panel-body", children=body),
         ],
     )
@@ -54,22 +75,30 @@ def status_line(metas: list[dict], lang: str) -> list:
         status = meta.get("status") if meta.get("version") else "waiting"
         label = t(f"status_{status}", lang)
         reason = meta.get("error") or meta.get("stale_reason") or ""
-        parts.append(html.Span(
-            className=f"status status-{status}", title=reason,
-            children=[
-                html.Span(className="dot"),
-                html.Span(f"{t('feed_' + meta['feed'], lang)} {label}" if len(metas) > 1 else label,
-                          className="status-word"),
-                html.Span(className="age", **{
-                    "data-measured": _num(meta.get("measured_at") or meta.get("source_now")),
-                    "data-source-now": _num(meta.get("source_now")),
-                    "data-fetched": _num(meta.get("fetched_at")),
-                    "data-speed": _num(meta.get("speed")),
-                    "data-lang": lang,
-                }),
-                html.Span(reason, className="status-reason") if reason and len(metas) == 1 else None,
-            ],
-        ))
+        parts.append(
+            html.Span(
+                className=f"status status-{status}",
+                title=reason,
+                children=[
+                    html.Span(className="dot"),
+                    html.Span(
+                        f"{t('feed_' + meta['feed'], lang)} {label}" if len(metas) > 1 else label,
+                        className="status-word",
+                    ),
+                    html.Span(
+                        className="age",
+                        **{
+                            "data-measured": _num(meta.get("measured_at") or meta.get("source_now")),
+                            "data-source-now": _num(meta.get("source_now")),
+                            "data-fetched": _num(meta.get("fetched_at")),
+                            "data-speed": _num(meta.get("speed")),
+                            "data-lang": lang,
+                        },
+                    ),
+                    html.Span(reason, className="status-reason") if reason and len(metas) == 1 else None,
+                ],
+            )
+        )
     return parts
 
 
@@ -83,57 +112,100 @@ def waiting(lang: str) -> html.Div:
 
 # Panel 1: Seoul at a glance -------------------------------------------------------------------
 
-def headlines(air: pd.DataFrame | None, traffic: pd.DataFrame | None, incidents: pd.DataFrame | None,
-              lang: str) -> list:
+
+def headlines(
+    air: pd.DataFrame | None, traffic: pd.DataFrame | None, incidents: pd.DataFrame | None, lang: str
+) -> list:
     worst = summary.worst_district(air)
     worst_row = summary.air_row(air, worst)
     speed = summary.citywide_speed(traffic)
     open_count = 0 if incidents is None else len(incidents)
     severe = 0 if incidents is None or incidents.empty else int(incidents["severe"].sum())
     tiles = [
-        _tile(t("worst_air", lang),
-              district_name(worst, lang) if worst else "—",
-              f"{grade_name(worst_row.cai_grade, lang)} · CAI {worst_row.cai:.0f}" if worst_row is not None
-              else t("no_data", lang),
-              theme.GRADE_COLORS.get(worst_row.cai_grade if worst_row is not None else None, theme.NO_DATA),
-              "tile-air"),
-        _tile(t("avg_speed", lang), f"{speed:.0f}" if speed == speed else "—", t("km_h", lang),
-              theme.speed_color(speed), "tile-speed"),
-        _tile(t("open_incidents", lang), str(open_count) if incidents is not None else "—",
-              t("severe_count", lang, n=severe) if severe else "",
-              "#ff2d2d" if severe else theme.MUTED, "tile-incidents"),
+        _tile(
+            t("worst_air", lang),
+            district_name(worst, lang) if worst else "—",
+            f"{grade_name(worst_row.cai_grade, lang)} · CAI {worst_row.cai:.0f}"
+            if worst_row is not None
+            else t("no_data", lang),
+            theme.GRADE_COLORS.get(worst_row.cai_grade if worst_row is not None else None, theme.NO_DATA),
+            "tile-air",
+        ),
+        _tile(
+            t("avg_speed", lang),
+            f"{speed:.0f}" if speed == speed else "—",
+            t("km_h", lang),
+            theme.speed_color(speed),
+            "tile-speed",
+        ),
+        _tile(
+            t("open_incidents", lang),
+            str(open_count) if incidents is not None else "—",
+            t("severe_count", lang, n=severe) if severe else "",
+            "#ff2d2d" if severe else theme.MUTED,
+            "tile-incidents",
+        ),
     ]
     pm25 = float(air["pm25"].mean()) if air is not None and not air.empty else math.nan
     pm25_grade = grade("pm25", pm25)
     jammed = 0 if traffic is None or traffic.empty else int((traffic["congestion"] == "정체").sum())
     closures = 0 if incidents is None or incidents.empty else int((incidents["closure"] != "").sum())
     minor = [
-        _tile(t("city_pm25", lang), f"{pm25:.0f}" if pm25 == pm25 else "—",
-              f"µg/m³ · {grade_name(pm25_grade, lang)}", theme.GRADE_COLORS.get(pm25_grade, theme.NO_DATA),
-              "tile-small"),
-        _tile(t("jammed_links", lang), str(jammed) if traffic is not None else "—",
-              t("of_links", lang, n=0 if traffic is None else len(traffic)),
-              theme.CONGESTION_COLORS["정체"] if jammed else theme.MUTED, "tile-small"),
-        _tile(t("road_closures", lang), str(closures) if incidents is not None else "—",
-              t("closures_detail", lang), theme.CONGESTION_COLORS["서행"] if closures else theme.MUTED,
-              "tile-small"),
+        _tile(
+            t("city_pm25", lang),
+            f"{pm25:.0f}" if pm25 == pm25 else "—",
+            f"µg/m³ · {grade_name(pm25_grade, lang)}",
+            theme.GRADE_COLORS.get(pm25_grade, theme.NO_DATA),
+            "tile-small",
+        ),
+        _tile(
+            t("jammed_links", lang),
+            str(jammed) if traffic is not None else "—",
+            t("of_links", lang, n=0 if traffic is None else len(traffic)),
+            theme.CONGESTION_COLORS["정체"] if jammed else theme.MUTED,
+            "tile-small",
+        ),
+        _tile(
+            t("road_closures", lang),
+            str(closures) if incidents is not None else "—",
+            t("closures_detail", lang),
+            theme.CONGESTION_COLORS["서행"] if closures else theme.MUTED,
+            "tile-small",
+        ),
     ]
     counts = summary.grade_counts(air)
-    bar = html.Div(className="grade-bar", children=[
-        html.Div(className="grade-segment", style={
-            "flexGrow": n, "background": theme.GRADE_COLORS[g], "display": "flex" if n else "none"},
-            children=f"{grade_name(g, lang)} {n}")
-        for g, n in counts.items()
-    ]) if sum(counts.values()) else None
+    bar = (
+        html.Div(
+            className="grade-bar",
+            children=[
+                html.Div(
+                    className="grade-segment",
+                    style={
+                        "flexGrow": n,
+                        "background": theme.GRADE_COLORS[g],
+                        "display": "flex" if n else "none",
+                    },
+                    children=f"{grade_name(g, lang)} {n}",
+                )
+                for g, n in counts.items()
+            ],
+        )
+        if sum(counts.values())
+        else None
+    )
     return [html.Div(tiles, className="tiles"), html.Div(minor, className="tiles tiles-small"), bar]
 
 
 def _tile(label: str, value: str, detail: str, color: str, name: str) -> html.Div:
-    return html.Div(className=f"tile {name}", style={"borderTopColor": color}, children=[
-        html.Div(label, className="tile-label"),
-        html.Div(value, className="tile-value", style={"color": color}),
-        html.Div(detail, className="tile-detail"),
-    ])
+    return html.Div(
+        className=f"tile {name}",
+        style={"borderTopColor": color},
+        children=[
+            html.Div(label, className="tile-label"),
+            html.Div(value, className="tile-value", style={"color": color}),
+            html.Div(detail, className="tile-detail"),
+        ],
+    )
 
 
 def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list[dict], lang: str) -> list:
@@ -148,55 +220,107 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
         bad = air[air["cai_grade"].isin(("나쁨", "매우나쁨"))].sort_values("cai", ascending=False)
         for row in bad.itertuples():
             level = "alert-severe" if row.cai_grade == "매우나쁨" else "alert-warning"
-            items.append((level, t("grade_alert", lang, district=district_name(row.district_code, lang),
-                                   grade=grade_name(row.cai_grade, lang)),
-                          f"CAI {row.cai:.0f} · PM2.5 {row.pm25:.0f} µg/m³"))
+            items.append(
+                (
+                    level,
+                    t(
+                        "grade_alert",
+                        lang,
+                        district=district_name(row.district_code, lang),
+                        grade=grade_name(row.cai_grade, lang),
+                    ),
+                    f"CAI {row.cai:.0f} · PM2.5 {row.pm25:.0f} µg/m³",
+                )
+            )
     for meta in metas:
         if meta.get("status") in ("stale", "error"):
-            items.append(("alert-feed", t("feed_alert", lang, feed=t("feed_" + meta["feed"], lang),
-                                          status=t("status_" + meta["status"], lang),
-                                          reason=meta.get("error") or meta.get("stale_reason") or ""), ""))
+            items.append(
+                (
+                    "alert-feed",
+                    t(
+                        "feed_alert",
+                        lang,
+                        feed=t("feed_" + meta["feed"], lang),
+                        status=t("status_" + meta["status"], lang),
+                        reason=meta.get("error") or meta.get("stale_reason") or "",
+                    ),
+                    "",
+                )
+            )
     if not items:
         return [html.Div(t("no_alerts", lang), className="alert alert-none")]
-    shown = items if len(items) <= 6 else [*items[:5], ("alert-more", t("more_alerts", lang, n=len(items) - 5), "")]
-    return [html.Div(className=f"alert {level}", children=[html.Strong(title), html.Span(detail)])
-            for level, title, detail in shown]
+    shown = (
+        items
+        if len(items) <= 6
+        else [*items[:5], ("alert-more", t("more_alerts", lang, n=len(items) - 5), "")]
+    )
+    return [
+        html.Div(className=f"alert {level}", children=[html.Strong(title), html.Span(detail)])
+        for level, title, detail in shown
+    ]
 
 
 # Panel 2: air map legend ----------------------------------------------------------------------
 
+
 def air_legend(air: pd.DataFrame | None, lang: str) -> list:
     counts = summary.grade_counts(air)
-    chips = [html.Div(className="legend-chip", children=[
-        html.Span(className="swatch", style={"background": theme.GRADE_COLORS[g]}),
-        html.Span(f"{grade_name(g, lang)}", className="legend-name"),
-        html.Span(t("districts_n", lang, n=n), className="legend-count"),
-    ]) for g, n in counts.items()]
-    chips.append(html.Div(className="legend-chip", children=[
-        html.Span(className="swatch", style={"background": theme.NO_DATA}),
-        html.Span(t("no_data", lang), className="legend-name")]))
+    chips = [
+        html.Div(
+            className="legend-chip",
+            children=[
+                html.Span(className="swatch", style={"background": theme.GRADE_COLORS[g]}),
+                html.Span(f"{grade_name(g, lang)}", className="legend-name"),
+                html.Span(t("districts_n", lang, n=n), className="legend-count"),
+            ],
+        )
+        for g, n in counts.items()
+    ]
+    chips.append(
+        html.Div(
+            className="legend-chip",
+            children=[
+                html.Span(className="swatch", style={"background": theme.NO_DATA}),
+                html.Span(t("no_data", lang), className="legend-name"),
+            ],
+        )
+    )
     return chips
 
 
 # Panel 4: traffic summary ---------------------------------------------------------------------
+
 
 def traffic_summary(traffic: pd.DataFrame | None, lang: str) -> list:
     if traffic is None or traffic.empty:
         return [waiting(lang)]
     speed = summary.citywide_speed(traffic)
     jammed = int((traffic["congestion"] == "정체").sum())
-    legend = [html.Span(className="legend-chip", children=[
-        html.Span(className="swatch", style={"background": theme.CONGESTION_COLORS[level]}),
-        congestion_name(level, lang)]) for level in ("원활", "서행", "정체")]
+    legend = [
+        html.Span(
+            className="legend-chip",
+            children=[
+                html.Span(className="swatch", style={"background": theme.CONGESTION_COLORS[level]}),
+                congestion_name(level, lang),
+            ],
+        )
+        for level in ("원활", "서행", "정체")
+    ]
     return [
-        html.Div([html.Span(f"{speed:.0f}", className="big-number", style={"color": theme.speed_color(speed)}),
-                  html.Span(" km/h", className="big-unit")], className="speed-now"),
+        html.Div(
+            [
+                html.Span(f"{speed:.0f}", className="big-number", style={"color": theme.speed_color(speed)}),
+                html.Span(" km/h", className="big-unit"),
+            ],
+            className="speed-now",
+        ),
         html.Div(t("slow_roads", lang, n=jammed), className="speed-caption"),
         html.Div(legend, className="legend-row"),
     ]
 
 
 # Panel 5: incident list -----------------------------------------------------------------------
+
 
 def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: str) -> list:
     if incidents is None:
@@ -205,8 +329,9 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
         return [html.Div(t("no_incidents", lang), className="waiting")]
     ordered = incidents.sort_values(["severe", "occurred_at"], ascending=[False, False])
     if selected:
-        ordered = pd.concat([ordered[ordered["district_code"] == selected],
-                             ordered[ordered["district_code"] != selected]])
+        ordered = pd.concat(
+            [ordered[ordered["district_code"] == selected], ordered[ordered["district_code"] != selected]]
+        )
     return [_incident_row(row, selected, lang) for row in ordered.head(6).itertuples()]
 
 
@@ -217,81 +342,159 @@ def _incident_row(row, selected: str | None, lang: str) -> html.Div:
     status = [t("in_progress", lang)]
     if isinstance(row.expected_clear_at, pd.Timestamp) and not pd.isna(row.expected_clear_at):
         same_day = row.expected_clear_at.date() == row.occurred_at.date()
-        status.append(t("clear_expected", lang,
-                        time=row.expected_clear_at.strftime("%H:%M" if same_day else "%m/%d %H:%M")))
+        status.append(
+            t(
+                "clear_expected",
+                lang,
+                time=row.expected_clear_at.strftime("%H:%M" if same_day else "%m/%d %H:%M"),
+            )
+        )
     if row.closure:
         status.append(t(f"closure_{row.closure}", lang))
-    classes = "incident" + (" incident-severe" if row.severe else "") + (
-        " incident-selected" if selected and row.district_code == selected else "")
-    return html.Div(className=classes, children=[
-        html.Div(row.occurred_at.strftime("%H:%M"), className="incident-time"),
-        html.Div(className="incident-main", children=[
-            html.Div(className="incident-head", children=[
-                html.Span(name, className="incident-type", style={"background": color}),
-                html.Span(district_name(row.district_code, lang, row.district) or "—",
-                          className="incident-district"),
-                html.Span(detail, className="incident-detail"),
-            ]),
-            html.Div(row.description, className="incident-text"),
-            html.Div(" · ".join(status), className="incident-status"),
-        ]),
-    ])
+    classes = (
+        "incident"
+        + (" incident-severe" if row.severe else "")
+        + (" incident-selected" if selected and row.district_code == selected else "")
+    )
+    return html.Div(
+        className=classes,
+        children=[
+            html.Div(row.occurred_at.strftime("%H:%M"), className="incident-time"),
+            html.Div(
+                className="incident-main",
+                children=[
+                    html.Div(
+                        className="incident-head",
+                        children=[
+                            html.Span(name, className="incident-type", style={"background": color}),
+                            html.Span(
+                                district_name(row.district_code, lang, row.district) or "—",
+                                className="incident-district",
+                            ),
+                            html.Span(detail, className="incident-detail"),
+                        ],
+                    ),
+                    html.Div(row.description, className="incident-text"),
+                    html.Div(" · ".join(status), className="incident-status"),
+                ],
+            ),
+        ],
+    )
 
 
 # Panel 6: the selected district ---------------------------------------------------------------
 
-def district_detail(code: str | None, auto: bool, air: pd.DataFrame | None, traffic: pd.DataFrame | None,
-                    incidents: pd.DataFrame | None, lang: str) -> list:
+
+def district_detail(
+    code: str | None,
+    auto: bool,
+    air: pd.DataFrame | None,
+    traffic: pd.DataFrame | None,
+    incidents: pd.DataFrame | None,
+    lang: str,
+) -> list:
     if not code:
         return [waiting(lang)]
     row = summary.air_row(air, code)
     cai_grade = row.cai_grade if row is not None else None
     color = theme.GRADE_COLORS.get(cai_grade, theme.NO_DATA)
     other = "en" if lang == "ko" else "ko"
-    header = html.Div(className="detail-header", children=[
-        html.Div([html.Span(district_name(code, lang), className="detail-name"),
-                  html.Span(district_name(code, other), className="detail-name-other")]),
-        html.Div(className="detail-grade", style={"background": color}, children=[
-            html.Div(grade_name(cai_grade, lang), className="detail-grade-word"),
-            html.Div(f"CAI {row.cai:.0f}" if row is not None and row.cai == row.cai else "",
-                     className="detail-grade-value"),
-        ]),
-        html.Div(t("auto_selected" if auto else "touched", lang), className="detail-hint"),
-    ])
-    pollutants = html.Div(className="pollutants", children=[
-        _pollutant(p, row[p] if row is not None else math.nan, lang) for p in POLLUTANTS])
+    header = html.Div(
+        className="detail-header",
+        children=[
+            html.Div(
+                [
+                    html.Span(district_name(code, lang), className="detail-name"),
+                    html.Span(district_name(code, other), className="detail-name-other"),
+                ]
+            ),
+            html.Div(
+                className="detail-grade",
+                style={"background": color},
+                children=[
+                    html.Div(grade_name(cai_grade, lang), className="detail-grade-word"),
+                    html.Div(
+                        f"CAI {row.cai:.0f}" if row is not None and row.cai == row.cai else "",
+                        className="detail-grade-value",
+                    ),
+                ],
+            ),
+            html.Div(t("auto_selected" if auto else "touched", lang), className="detail-hint"),
+        ],
+    )
+    pollutants = html.Div(
+        className="pollutants",
+        children=[_pollutant(p, row[p] if row is not None else math.nan, lang) for p in POLLUTANTS],
+    )
     links = pd.DataFrame() if traffic is None or traffic.empty else traffic[traffic["district_code"] == code]
-    roads = html.Div(className="detail-block", children=[
-        html.H3(t("roads_here", lang)),
-        *([html.Div(className="road", children=[
-            html.Span(className="swatch", style={"background": theme.speed_color(r.speed_kmh)}),
-            html.Span(f"{r.road}", className="road-name"),
-            html.Span(f"{r.start_node} → {r.end_node}", className="road-span"),
-            html.Span(f"{r.speed_kmh:.0f} km/h", className="road-speed"),
-        ]) for r in links.sort_values("speed_kmh").head(5).itertuples()] or
-          [html.Div(t("no_roads", lang), className="muted")]),
-    ])
-    here = pd.DataFrame() if incidents is None or incidents.empty else incidents[
-        incidents["district_code"] == code]
-    events = html.Div(className="detail-block", children=[
-        html.H3(f"{t('incidents_here', lang)} {len(here)}"),
-        *([html.Div(className="road", children=[
-            html.Span(className="swatch", style={
-                "background": theme.INCIDENT_STYLE.get(r.type_code, theme.INCIDENT_DEFAULT)[0]}),
-            html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
-            html.Span(r.description, className="road-span"),
-            html.Span(r.occurred_at.strftime("%H:%M"), className="road-speed"),
-        ]) for r in here.head(4).itertuples()] or [html.Div(t("no_incidents", lang), className="muted")]),
-    ])
+    roads = html.Div(
+        className="detail-block",
+        children=[
+            html.H3(t("roads_here", lang)),
+            *(
+                [
+                    html.Div(
+                        className="road",
+                        children=[
+                            html.Span(
+                                className="swatch", style={"background": theme.speed_color(r.speed_kmh)}
+                            ),
+                            html.Span(f"{r.road}", className="road-name"),
+                            html.Span(f"{r.start_node} → {r.end_node}", className="road-span"),
+                            html.Span(f"{r.speed_kmh:.0f} km/h", className="road-speed"),
+                        ],
+                    )
+                    for r in links.sort_values("speed_kmh").head(5).itertuples()
+                ]
+                or [html.Div(t("no_roads", lang), className="muted")]
+            ),
+        ],
+    )
+    here = (
+        pd.DataFrame()
+        if incidents is None or incidents.empty
+        else incidents[incidents["district_code"] == code]
+    )
+    events = html.Div(
+        className="detail-block",
+        children=[
+            html.H3(f"{t('incidents_here', lang)} {len(here)}"),
+            *(
+                [
+                    html.Div(
+                        className="road",
+                        children=[
+                            html.Span(
+                                className="swatch",
+                                style={
+                                    "background": theme.INCIDENT_STYLE.get(
+                                        r.type_code, theme.INCIDENT_DEFAULT
+                                    )[0]
+                                },
+                            ),
+                            html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
+                            html.Span(r.description, className="road-span"),
+                            html.Span(r.occurred_at.strftime("%H:%M"), className="road-speed"),
+                        ],
+                    )
+                    for r in here.head(4).itertuples()
+                ]
+                or [html.Div(t("no_incidents", lang), className="muted")]
+            ),
+        ],
+    )
     return [header, pollutants, html.Div([roads, events], className="detail-columns")]
 
 
 def _pollutant(name: str, value: float, lang: str) -> html.Div:
     level = grade(name, value)
     shown = "—" if value != value else (f"{value:.0f}" if UNITS[name] == "µg/m³" else f"{value:.3f}")
-    return html.Div(className="pollutant", style={"borderColor": theme.GRADE_COLORS.get(level, theme.NO_DATA)},
-                    children=[
-                        html.Div(POLLUTANT_NAMES[name], className="pollutant-name"),
-                        html.Div(shown, className="pollutant-value"),
-                        html.Div(f"{UNITS[name]} · {grade_name(level, lang)}", className="pollutant-unit"),
-                    ])
+    return html.Div(
+        className="pollutant",
+        style={"borderColor": theme.GRADE_COLORS.get(level, theme.NO_DATA)},
+        children=[
+            html.Div(POLLUTANT_NAMES[name], className="pollutant-name"),
+            html.Div(shown, className="pollutant-value"),
+            html.Div(f"{UNITS[name]} · {grade_name(level, lang)}", className="pollutant-unit"),
+        ],
+    )

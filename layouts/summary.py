@@ -55,7 +55,9 @@ def district_speeds(traffic: pd.DataFrame | None) -> pd.DataFrame:
     known["weighted"] = known["speed_kmh"] * known["weight"]
     known["is_jammed"] = known["congestion"] == "정체"
     grouped = known.groupby("district_code").agg(
-        weighted=("weighted", "sum"), weight=("weight", "sum"), links=("link_id", "count"),
+        weighted=("weighted", "sum"),
+        weight=("weight", "sum"),
+        links=("link_id", "count"),
         jammed=("is_jammed", "sum"),
     )
     grouped["speed_kmh"] = grouped["weighted"] / grouped["weight"]

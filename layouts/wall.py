@@ -10,59 +10,119 @@ from layouts.i18n import DEFAULT_LANGUAGE, t
 
 
 def layout(tick_seconds: float, lang: str = DEFAULT_LANGUAGE, demo: bool = False) -> html.Div:
-    stores = [dcc.Store(id="lang", data=lang), dcc.Store(id="selection", data=None),
-              dcc.Location(id="url", refresh=False),
-              dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0)]
+    stores = [
+        dcc.Store(id="lang", data=lang),
+        dcc.Store(id="selection", data=None),
+        dcc.Location(id="url", refresh=False),
+        dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
+    ]
     for feed in FEEDS:
         stores.append(dcc.Store(id=f"meta-{feed}", data=None))
         stores.append(dcc.Store(id=f"ver-{feed}", data=0))
-    overview = panels.shell(1, [
-        html.Div(className="clock-block", children=[
-            html.Div(id="wall-clock", className="clock", children="--:--:--"),
-            html.Div(id="wall-date", className="clock-date"),
-            html.Div(t("wall_title", lang), id="wall-name", className="wall-name"),
-        ]),
-        html.Div(id="overview-headlines", className="headlines", children=[panels.waiting(lang)]),
-        html.Div(id="overview-alerts", className="alert-strip"),
-        html.Div(className="credit", children=[
-            html.Span(t("source_credit", lang), id="source-credit"),
-            html.Span(t("demo_source", lang), id="demo-badge", className="demo-badge") if demo else None,
-        ]),
-    ], lang, extra_header=[html.Button(t("language", lang), id="lang-toggle", className="lang-toggle",
-                                       n_clicks=0)])
-    air_map = panels.shell(2, [
-        panels.graph("air-map"),
-        html.Div(id="air-legend", className="legend-row"),
-    ], lang)
-    ranking = panels.shell(3, [
-        html.Div(className="split", children=[
-            html.Div([html.H3(t("ranking_title", lang), id="ranking-title"), panels.graph("air-ranking")],
-                     className="split-left"),
-            html.Div([html.H3(t("trend_title", lang), id="trend-title"), panels.graph("air-trend")],
-                     className="split-right"),
-        ]),
-    ], lang)
-    traffic = panels.shell(4, [
-        html.Div(className="split", children=[
-            html.Div([panels.graph("traffic-map")], className="split-map"),
-            html.Div(className="split-side", children=[
-                html.Div(id="traffic-summary"),
-                html.H3(t("district_speeds", lang), id="district-speeds-title"),
-                panels.graph("traffic-districts"),
-            ]),
-        ]),
-    ], lang)
-    incidents = panels.shell(5, [
-        html.Div(className="split", children=[
-            html.Div([panels.graph("incident-map")], className="split-incident-map"),
-            html.Div(id="incident-list", className="incident-list"),
-        ]),
-    ], lang)
-    detail = panels.shell(6, [html.Div(id="district-detail", className="district-detail")], lang,
-                          extra_header=[html.Button(t("city_view", lang), id="city-view",
-                                                    className="city-view", n_clicks=0)])
-    return html.Div(id="wall", className="wall", lang=lang, children=[
-        *stores,
-        html.Div(id="wall-canvas", className="wall-canvas",
-                 children=[overview, air_map, ranking, traffic, incidents, detail]),
-    ])
+    overview = panels.shell(
+        1,
+        [
+            html.Div(
+                className="clock-block",
+                children=[
+                    html.Div(id="wall-clock", className="clock", children="--:--:--"),
+                    html.Div(id="wall-date", className="clock-date"),
+                    html.Div(t("wall_title", lang), id="wall-name", className="wall-name"),
+                ],
+            ),
+            html.Div(id="overview-headlines", className="headlines", children=[panels.waiting(lang)]),
+            html.Div(id="overview-alerts", className="alert-strip"),
+            html.Div(
+                className="credit",
+                children=[
+                    html.Span(t("source_credit", lang), id="source-credit"),
+                    html.Span(t("demo_source", lang), id="demo-badge", className="demo-badge")
+                    if demo
+                    else None,
+                ],
+            ),
+        ],
+        lang,
+        extra_header=[
+            html.Button(t("language", lang), id="lang-toggle", className="lang-toggle", n_clicks=0)
+        ],
+    )
+    air_map = panels.shell(
+        2,
+        [
+            panels.graph("air-map"),
+            html.Div(id="air-legend", className="legend-row"),
+        ],
+        lang,
+    )
+    ranking = panels.shell(
+        3,
+        [
+            html.Div(
+                className="split",
+                children=[
+                    html.Div(
+                        [html.H3(t("ranking_title", lang), id="ranking-title"), panels.graph("air-ranking")],
+                        className="split-left",
+                    ),
+                    html.Div(
+                        [html.H3(t("trend_title", lang), id="trend-title"), panels.graph("air-trend")],
+                        className="split-right",
+                    ),
+                ],
+            ),
+        ],
+        lang,
+    )
+    traffic = panels.shell(
+        4,
+        [
+            html.Div(
+                className="split",
+                children=[
+                    html.Div([panels.graph("traffic-map")], className="split-map"),
+                    html.Div(
+                        className="split-side",
+                        children=[
+                            html.Div(id="traffic-summary"),
+                            html.H3(t("district_speeds", lang), id="district-speeds-title"),
+                            panels.graph("traffic-districts"),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+        lang,
+    )
+    incidents = panels.shell(
+        5,
+        [
+            html.Div(
+                className="split",
+                children=[
+                    html.Div([panels.graph("incident-map")], className="split-incident-map"),
+                    html.Div(id="incident-list", className="incident-list"),
+                ],
+            ),
+        ],
+        lang,
+    )
+    detail = panels.shell(
+        6,
+        [html.Div(id="district-detail", className="district-detail")],
+        lang,
+        extra_header=[html.Button(t("city_view", lang), id="city-view", className="city-view", n_clicks=0)],
+    )
+    return html.Div(
+        id="wall",
+        className="wall",
+        lang=lang,
+        children=[
+            *stores,
+            html.Div(
+                id="wall-canvas",
+                className="wall-canvas",
+                children=[overview, air_map, ranking, traffic, incidents, detail],
+            ),
+        ],
+    )

@@ -36,11 +36,42 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
+class ControlledSource:
+    """The demo city, with a switch that makes every call fail and a count of calls."""
+
+    name = "demo"
+
+    def __init__(self, start: float = DEMO_MOMENT):
+        self.demo = DemoSource(seed=7, speed=0.0, start=start)
+        self.failure: Exception | None = None
+        self.calls = 0
+
+    @property
+    def speed(self) -> float:
+        return 1.0
+
+    def now(self) -> float:
+        return self.demo.now()
+
+    def advance(self, seconds: float) -> None:
+        self.demo = DemoSource(seed=7, speed=0.0, start=self.demo.now() + seconds)
+
+    def past(self, t: float) -> DemoSource:
+        return self.demo.past(t)
+
+    def fetch(self, fmt, service, start, end, *filters):
+        self.calls += 1
+        if self.failure is not None:
+            raise self.failure
+        return self.demo.fetch(fmt, service, start, end, *filters)
+
+
 @dataclass
 class LiveWall:
     wall: Wall
     url: str
     errors: ErrorLog
+    source: ControlledSource
 
 
 def serve(wall: Wall) -> tuple[str, callable]:
@@ -55,7 +86,8 @@ def live_wall() -> Iterator[LiveWall]:
     """The wall on demo seed 7 at DEMO_MOMENT, polled once before the first page load."""
     # The test drives polls itself; no background poller races it.
     settings = Settings(wall_tick=1.0, wall_poller=False)
-    wall = wall_app.create_wall(settings, source=DemoSource(seed=7, start=DEMO_MOMENT))
+    source = ControlledSource()
+    wall = wall_app.create_wall(settings, source=source)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     wall.server.logger.addHandler(errors)
@@ -64,7 +96,7 @@ def live_wall() -> Iterator[LiveWall]:
         wall.poller.poll(feed)
     url, shutdown = serve(wall)
     try:
-        yield LiveWall(wall, url, errors)
+        yield LiveWall(wall, url, errors, source)
     finally:
         shutdown()
         logging.getLogger().removeHandler(errors)
@@ -75,11 +107,20 @@ def chromium_options(width: int, height: int):
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--enable-unsafe-swiftshader", "--hide-scrollbars",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                 f"--window-size={width},{height}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-unsafe-swiftshader",
+        "--hide-scrollbars",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--window-size={width},{height}",
+    ):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='wall-chromium-')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -97,10 +138,13 @@ def browser_factory():
     drivers = []
 
     def open_browser(width: int = 5760, height: int = 2160):
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")),
-                                  options=chromium_options(width, height))
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        driver = webdriver.Chrome(
+            service=Service(shutil.which("chromedriver")), options=chromium_options(width, height)
+        )
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         driver.set_page_load_timeout(30)
         drivers.append(driver)
         return driver

@@ -5,7 +5,7 @@ from __future__ import annotations
 import app as wall_app
 from dashboard.settings import Settings
 from feeds.base import FeedError
-from tests.test_poller import ControlledSource
+from tests.conftest import ControlledSource
 
 
 def test_health_is_503_before_the_first_poll():
@@ -41,5 +41,7 @@ def test_health_is_503_and_names_the_reason_when_a_feed_fails():
     response = wall.server.test_client().get("/healthz")
     assert response.status_code == 503
     traffic = response.get_json()["feeds"]["traffic"]
-    assert traffic["status"] == "error" and traffic["last_error"] == "ERROR-600: the provider's database failed"
+    assert (
+        traffic["status"] == "error" and traffic["last_error"] == "ERROR-600: the provider's database failed"
+    )
     assert traffic["version"] == 1  # the last good frame is still there

@@ -10,38 +10,7 @@ import pytest
 import app as wall_app
 from dashboard.settings import Settings
 from feeds.base import FeedError
-from feeds.demo import DemoSource
-from tests.conftest import DEMO_MOMENT
-
-
-class ControlledSource:
-    """The demo city, with a switch that makes every call fail and a count of calls."""
-
-    name = "demo"
-
-    def __init__(self, start: float = DEMO_MOMENT):
-        self.demo = DemoSource(seed=7, speed=0.0, start=start)
-        self.failure: Exception | None = None
-        self.calls = 0
-
-    @property
-    def speed(self) -> float:
-        return 1.0
-
-    def now(self) -> float:
-        return self.demo.now()
-
-    def advance(self, seconds: float) -> None:
-        self.demo = DemoSource(seed=7, speed=0.0, start=self.demo.now() + seconds)
-
-    def past(self, t: float) -> DemoSource:
-        return self.demo.past(t)
-
-    def fetch(self, fmt, service, start, end, *filters):
-        self.calls += 1
-        if self.failure is not None:
-            raise self.failure
-        return self.demo.fetch(fmt, service, start, end, *filters)
+from tests.conftest import ControlledSource
 
 
 @pytest.fixture
@@ -117,8 +86,7 @@ def test_scheduler_starts_once_and_polls_every_feed(source):
         feeds = [job for job in jobs if job.id in ("air", "traffic", "incidents")]
         assert len(feeds) == 3 and all(job.max_instances == 1 for job in feeds)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not all(
-                m.version for m in wall.store.metas().values()):
+        while time.monotonic() < deadline and not all(m.version for m in wall.store.metas().values()):
             time.sleep(0.1)
         assert all(m.version == 1 for m in wall.store.metas().values())
     finally:

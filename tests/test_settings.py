@@ -12,22 +12,46 @@ def test_defaults_need_no_environment():
     settings = load({})
     assert settings == Settings()
     assert (settings.host, settings.port, settings.wall_source, settings.cache_type) == (
-        "127.0.0.1", 8050, "demo", "SimpleCache")
+        "127.0.0.1",
+        8050,
+        "demo",
+        "SimpleCache",
+    )
 
 
 def test_values_are_read_and_typed():
-    settings = load({"PORT": "9000", "DEMO_SPEED": "60", "DEMO_SEED": "3", "AIR_INTERVAL": "30",
-                     "WALL_POLLER": "off", "CACHE_TYPE": "rediscache"})
+    settings = load(
+        {
+            "PORT": "9000",
+            "DEMO_SPEED": "60",
+            "DEMO_SEED": "3",
+            "AIR_INTERVAL": "30",
+            "WALL_POLLER": "off",
+            "CACHE_TYPE": "rediscache",
+        }
+    )
     assert settings.port == 9000 and settings.demo_speed == 60.0 and settings.demo_seed == 3
     assert settings.air_interval == 30 and settings.wall_poller is False
     assert settings.cache_type == "RedisCache"
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("PORT", "eighty"), ("PORT", "70000"), ("WALL_SOURCE", "mars"), ("CACHE_TYPE", "FileCache"),
-    ("DEMO_SEED", "-1"), ("DEMO_SPEED", "0"), ("AIR_INTERVAL", "0"), ("TRAFFIC_INTERVAL", "1.5"),
-    ("INCIDENTS_INTERVAL", "soon"), ("WALL_TICK", "0.1"), ("WALL_POLLER", "maybe"), ("LOG_LEVEL", "LOUD"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("WALL_SOURCE", "mars"),
+        ("CACHE_TYPE", "FileCache"),
+        ("DEMO_SEED", "-1"),
+        ("DEMO_SPEED", "0"),
+        ("AIR_INTERVAL", "0"),
+        ("TRAFFIC_INTERVAL", "1.5"),
+        ("INCIDENTS_INTERVAL", "soon"),
+        ("WALL_TICK", "0.1"),
+        ("WALL_POLLER", "maybe"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
 def test_bad_value_is_refused_naming_the_setting(name, value):
     with pytest.raises(SettingsError, match=rf"^{name}="):
         load({name: value})

@@ -97,7 +97,9 @@ def test_age_follows_the_source_clock(store, clock):
 
 def test_series_keeps_one_row_per_district_and_hour(store):
     hour = pd.Timestamp("2026-11-23 10:00", tz="Asia/Seoul")
-    rows = pd.DataFrame({"district_code": ["11110", "11140"], "measured_at": [hour, hour], "pm25": [1.0, 2.0]})
+    rows = pd.DataFrame(
+        {"district_code": ["11110", "11140"], "measured_at": [hour, hour], "pm25": [1.0, 2.0]}
+    )
     store.extend_series("air", rows, ["district_code", "measured_at"], window=86_400)
     store.extend_series("air", rows.assign(pm25=[3.0, 4.0]), ["district_code", "measured_at"], window=86_400)
     later = rows.assign(measured_at=hour + pd.Timedelta(hours=25))

@@ -7,7 +7,7 @@ import pytest
 import app as wall_app
 from benchmarks.dash_client import call, find_output
 from dashboard.settings import Settings
-from tests.test_poller import ControlledSource
+from tests.conftest import ControlledSource
 
 
 @pytest.fixture
@@ -58,8 +58,14 @@ def test_panel_is_built_once_per_version_and_shared_between_viewers(wall):
 def test_callbacks_never_call_the_source(wall):
     client = wall.server.test_client()
     calls = wall.poller.source.calls
-    for graph in ("air-map.figure", "air-ranking.figure", "traffic-map.figure", "incident-map.figure",
-                  "district-detail.children", "overview-headlines.children"):
+    for graph in (
+        "air-map.figure",
+        "air-ranking.figure",
+        "traffic-map.figure",
+        "incident-map.figure",
+        "district-detail.children",
+        "overview-headlines.children",
+    ):
         values = {"ver-air.data": 1, "ver-traffic.data": 1, "ver-incidents.data": 1, "lang.data": "en"}
         assert call(client, wall.app, find_output(wall.app, graph), values, ["lang.data"]).status == 200
     tick(wall, client, {"tick.n_intervals": 1})

@@ -9,6 +9,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from feeds.base import FeedError
 from feeds.districts import BY_CODE
 
 pytestmark = pytest.mark.browser
@@ -30,14 +31,18 @@ def shapes_drawn(driver, graph_id: str) -> int:
     """Filled district shapes plotly actually drew in a graph."""
     return driver.execute_script(
         "return document.querySelectorAll('#' + arguments[0] + ' .scatterlayer path.js-fill').length",
-        graph_id)
+        graph_id,
+    )
 
 
 def open_wall(driver, url: str) -> None:
     driver.get(url)
     wait_for(driver, lambda d: shapes_drawn(d, "air-map") >= 25, message="air map never drew districts")
-    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#district-detail .detail-name"),
-             message="district detail never filled")
+    wait_for(
+        driver,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#district-detail .detail-name"),
+        message="district detail never filled",
+    )
     wait_for(driver, lambda d: "기준" in text_of(d, "panel-2-status"), message="no age on the air panel")
 
 
@@ -61,17 +66,23 @@ def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
     assert shapes_drawn(driver, "air-map") >= 25
     assert "좋음" in text_of(driver, "air-legend")
     # 3: a bar per district and a trend with more than one point
-    assert driver.execute_script(
-        "return document.querySelectorAll('#air-ranking .bars .point').length") == 25
+    assert driver.execute_script("return document.querySelectorAll('#air-ranking .bars .point').length") == 25
     trend_points = driver.execute_script(
-        "return document.querySelectorAll('#air-trend .scatterlayer .points path').length")
+        "return document.querySelectorAll('#air-trend .scatterlayer .points path').length"
+    )
     assert trend_points > 10
     # 4: road links drawn and district averages
-    assert driver.execute_script(
-        "return document.querySelectorAll('#traffic-map .scatterlayer .js-line').length") > 25
+    assert (
+        driver.execute_script(
+            "return document.querySelectorAll('#traffic-map .scatterlayer .js-line').length"
+        )
+        > 25
+    )
     assert "km/h" in text_of(driver, "traffic-summary")
-    assert driver.execute_script(
-        "return document.querySelectorAll('#traffic-districts .bars .point').length") >= 10
+    assert (
+        driver.execute_script("return document.querySelectorAll('#traffic-districts .bars .point').length")
+        >= 10
+    )
     # 5: incidents on the map and in the list, each with time, district and status
     rows = driver.find_elements(By.CSS_SELECTOR, "#incident-list .incident")
     assert rows, "no incident listed"
@@ -93,19 +104,31 @@ def test_clicking_a_district_selects_it_everywhere(live_wall, browser_factory, a
     driver = browser_factory(5760, 2160)
     open_wall(driver, live_wall.url + "/")
     target = BY_CODE["11440"]  # 마포구
-    label = next(el for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
-                 if el.text.startswith(target.name))
+    label = next(
+        el
+        for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
+        if el.text.startswith(target.name)
+    )
     ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
 
-    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text
-             == target.name, message="panel 6 did not follow the touch")
+    wait_for(
+        driver,
+        lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text == target.name,
+        message="panel 6 did not follow the touch",
+    )
     assert "다시 누르면" in text_of(driver, "district-detail")
     # The selected district is outlined in white on every map.
     for graph in ("air-map", "traffic-map", "incident-map"):
-        wait_for(driver, lambda d, g=graph: d.execute_script(
-            "const gd = document.getElementById(arguments[0]).querySelector('.js-plotly-plot');"
-            "return gd && gd.data.some(t => t.meta === arguments[1] && t.line.width > 5);",
-            g, target.code), message=f"{graph} does not outline {target.name}")
+        wait_for(
+            driver,
+            lambda d, g=graph: d.execute_script(
+                "const gd = document.getElementById(arguments[0]).querySelector('.js-plotly-plot');"
+                "return gd && gd.data.some(t => t.meta === arguments[1] && t.line.width > 5);",
+                g,
+                target.code,
+            ),
+            message=f"{graph} does not outline {target.name}",
+        )
     driver.save_screenshot(str(artifacts / "wall_selected.png"))
 
     # Touching it again returns to the city view (the worst district, auto-selected).
@@ -121,7 +144,8 @@ def test_wall_scales_to_a_laptop_window_without_scrollbars(live_wall, browser_fa
     box = driver.execute_script(
         "const r = document.getElementById('wall-canvas').getBoundingClientRect();"
         "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
-        " document.documentElement.scrollHeight, innerWidth, innerHeight];")
+        " document.documentElement.scrollHeight, innerWidth, innerHeight];"
+    )
     left, top, width, height, scroll_w, scroll_h, inner_w, inner_h = box
     assert scroll_w <= inner_w and scroll_h <= inner_h
     assert width == pytest.approx(inner_w, abs=2) and height == pytest.approx(inner_w * 2160 / 5760, abs=2)
@@ -135,4 +159,26 @@ def test_english_url_shows_english_labels(live_wall, browser_factory):
     wait_for(driver, lambda d: text_of(d, "panel-2-title") == "Air quality by district")
     wait_for(driver, lambda d: "as of" in text_of(d, "panel-2-status"))
     assert "Worst air" in text_of(driver, "overview-headlines")
+    assert console_errors(driver) == []
+
+
+def test_failing_air_feed_shows_error_and_keeps_last_data(live_wall, browser_factory, artifacts):
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/")
+    live_wall.source.failure = FeedError("the provider's server failed", code="ERROR-500")
+    live_wall.wall.poller.poll("air")
+
+    wait_for(
+        driver, lambda d: "오류" in text_of(d, "panel-2-status"), message="air panel never showed the error"
+    )
+    assert "ERROR-500" in text_of(driver, "panel-2-status")
+    wait_for(driver, lambda d: "ERROR-500" in text_of(d, "overview-alerts"))
+    assert shapes_drawn(driver, "air-map") >= 25  # the last good map stays on the wall
+    assert "나쁨" in text_of(driver, "air-legend")
+    driver.save_screenshot(str(artifacts / "wall_air_error.png"))
+
+    live_wall.source.failure = None
+    live_wall.wall.poller.poll("air")
+    wait_for(driver, lambda d: "정상" in text_of(d, "panel-2-status"), message="air panel never recovered")
+    assert "ERROR-500" not in text_of(driver, "overview-alerts")
     assert console_errors(driver) == []
