@@ -573,3 +573,24 @@ def test_every_district_centroid_locates_to_its_own_district():
 )
 def test_locate_outside_seoul_is_none(lat, lon):
     assert locate(lat, lon) is None
+
+
+def test_one_broken_air_row_is_skipped_not_the_whole_city(caplog):
+    frame = new_air_with("중구", MSRMT_DT="not a time")
+    assert len(frame) == 24 and "중구" not in frame.index
+    assert "skipped 1 unusable row" in caplog.text
+
+
+def test_one_incident_without_an_id_is_skipped_not_the_whole_feed():
+    rows = json.loads(fixture("accinfo.json"))["AccInfo"]["row"]
+    rows[0]["acc_id"] = ""
+    frame = incidents.parse(success("AccInfo", rows))
+    assert len(frame) == len(rows) - 1
+
+
+def test_every_row_broken_is_a_feed_error():
+    rows = json.loads(fixture("accinfo.json"))["AccInfo"]["row"]
+    for row in rows:
+        row["acc_id"] = ""
+    with pytest.raises(FeedError, match="without acc_id"):
+        incidents.parse(success("AccInfo", rows))
