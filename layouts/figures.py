@@ -142,14 +142,20 @@ def _labels(labels: list[str], size: int) -> go.Scatter:
     )
 
 
-def traffic_map(
-    traffic: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1180, height: int = 920
-) -> go.Figure:
-    """Road links coloured by congestion over dim district shapes."""
+def _dim_map(height: int, width: int, selected: str | None, lang: str) -> go.Figure:
+    """Dark district shapes as the ground for roads and incident markers."""
     figure = _base(height, width)
     _districts(
         figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang, outline="#33425e"
     )
+    return figure
+
+
+def traffic_map(
+    traffic: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1180, height: int = 920
+) -> go.Figure:
+    """Road links coloured by congestion over dim district shapes."""
+    figure = _dim_map(height, width, selected, lang)
     if traffic is not None and not traffic.empty:
         for level in ("원활", "서행", "정체", ""):
             links = traffic[traffic["congestion"] == level]
@@ -194,10 +200,7 @@ def incident_map(
     incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 920
 ) -> go.Figure:
     """Open incidents as markers by type over the districts."""
-    figure = _base(height, width)
-    _districts(
-        figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang, outline="#33425e"
-    )
+    figure = _dim_map(height, width, selected, lang)
     figure.add_trace(_labels([district_name(d.code, lang) for d in DISTRICTS], size=15))
     if incidents is not None and not incidents.empty:
         placed = incidents.dropna(subset=["lon", "lat"])
