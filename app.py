@@ -23,7 +23,13 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     config = config or settings.load()
     wall = core.build(config, source=source)
     demo = wall.source.name == "demo"
-    wall.app.layout = lambda: wall_layout.layout(config.wall_tick, demo=demo)
+    wall.app.layout = lambda: wall_layout.layout(
+        config.wall_tick,
+        demo=demo,
+        bezel=config.wall_bezel,
+        attract_idle=config.wall_attract_idle,
+        attract_dwell=config.wall_attract_dwell,
+    )
     callbacks.register(wall)
 
     # gunicorn and other WSGI servers never call main(): the first request starts polling.

@@ -20,7 +20,7 @@
     var canvas = document.getElementById("wall-canvas");
     if (!canvas) { return; }
     var panel = singlePanel();
-    var bezel = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--bezel")) || 0;
+    var bezel = parseFloat(getComputedStyle(canvas).getPropertyValue("--bezel")) || 0;
     var width = panel ? PANEL_W : CANVAS_W + 2 * bezel, height = panel ? PANEL_H : CANVAS_H + bezel;
     canvas.classList.toggle("single", !!panel);
     for (var n = 1; n <= 6; n++) { canvas.classList.toggle("show-" + n, panel === n); }
@@ -71,8 +71,18 @@
     if (date) { date.textContent = (dateFormat[wallLang] || dateFormat.ko).format(shown); }
   }
 
-  /* Hide the cursor when nobody has moved it for a few seconds. */
-  var idleTimer = null;
+  /* Hide the cursor when nobody has moved it for a few seconds; remember the last touch for the
+     attract loop, and hand control back at once when someone touches the wall. */
+  var idleTimer = null, lastTouch = Date.now();
+  window.wallIdleSeconds = function () { return (Date.now() - lastTouch) / 1000; };
+  function touched() {
+    lastTouch = Date.now();
+    var hint = document.getElementById("attract-hint");
+    if (hint) { hint.classList.remove("visible"); }
+  }
+  ["pointerdown", "touchstart", "keydown", "wheel"].forEach(function (name) {
+    window.addEventListener(name, touched, {passive: true, capture: true});
+  });
   function awake() {
     document.body.classList.remove("idle");
     clearTimeout(idleTimer);

@@ -13,6 +13,24 @@ from layouts.i18n import LANGUAGES, language
 MAPS = ("air-map", "traffic-map", "incident-map", "air-ranking", "traffic-districts")
 
 
+# The attract loop runs in the browser: after the configured idle time it steps through the
+# tour (built on the server from the frames) and hands control back at the first touch.
+ATTRACT_STEP = """
+function (n, tour, attract, config, control) {
+    const none = window.dash_clientside.no_update;
+    const mode = (control && control.attract) || "auto";
+    const idle = window.wallIdleSeconds ? window.wallIdleSeconds() : 0;
+    const wanted = mode === "on" || (mode === "auto" && idle >= config.idle);
+    if (!wanted || !tour || !tour.length) {
+        return attract && attract.active
+            ? [none, {active: false, stop: -1}, "attract-hint"] : [none, none, none];
+    }
+    const stop = ((attract && attract.active ? attract.stop : -1) + 1) % tour.length;
+    return [tour[stop].district_code, {active: true, stop: stop}, "attract-hint visible"];
+}
+"""
+
+
 def register(wall) -> None:
     app = wall.app
 
@@ -22,21 +40,38 @@ def register(wall) -> None:
         Input("city-view", "n_clicks"),
         Input("url", "search"),
         State("selection", "data"),
+        State("attract", "data"),
     )
     def select(*args):
-        current = args[-1]
+        current, attract = args[-2], args[-1]
         trigger = ctx.triggered_id
         if trigger == "city-view":
             return None
         if trigger == "url":
-            wanted = _query(args[-2]).get("district")
+            wanted = _query(args[-3]).get("district")
             return wanted if wanted in BY_CODE else no_update
         if trigger in MAPS:
             code = district_at(args[MAPS.index(trigger)])
             if code is None:
                 return no_update
-            return None if code == current else code  # touching the selected district again: city view
+            touring = bool(attract and attract.get("active"))
+            # Touching the selected district again returns to the city view, unless the attract
+            # loop chose it: then the touch takes it over.
+            return None if code == current and not touring else code
         return no_update
+
+    app.clientside_callback(
+        ATTRACT_STEP,
+        Output("selection", "data", allow_duplicate=True),
+        Output("attract", "data"),
+        Output("attract-hint", "className"),
+        Input("attract-tick", "n_intervals"),
+        State("tour", "data"),
+        State("attract", "data"),
+        State("attract-config", "data"),
+        State("control", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("lang", "data"),

@@ -104,6 +104,34 @@ def register(wall) -> None:
         )
 
     @app.callback(
+        [Output("wall", "className")] + [Output(f"panel-{n}-alarm", "children") for n in range(1, 7)],
+        Input("ver-air", "data"),
+        Input("ver-incidents", "data"),
+        Input("lang", "data"),
+    )
+    def alarm(_a, _i, lang):
+        """A fire, a disaster or 매우나쁨 air takes over the wall until it clears."""
+        lang = language(lang)
+        air, incidents = frames("air", "incidents")
+
+        def build():
+            found = summary.alarms(data(air), data(incidents))
+            banners = panels.alarm_banners(found, lang)
+            return ["wall alarm" if found else "wall"] + [banners[n] for n in range(1, 7)]
+
+        return memo.get(("alarm", versions([air, incidents]), lang), build)
+
+    @app.callback(
+        Output("tour", "data"),
+        Input("ver-air", "data"),
+        Input("ver-traffic", "data"),
+        Input("ver-incidents", "data"),
+    )
+    def attract_tour(_a, _t, _i):
+        found = frames("air", "traffic", "incidents")
+        return memo.get(("tour", versions(found)), lambda: summary.tour(*map(data, found)))
+
+    @app.callback(
         Output("air-map", "figure"),
         Output("air-legend", "children"),
         Input("ver-air", "data"),

@@ -25,6 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "road_closures": ("차로 통제", "Lane closures"),
     "closures_detail": ("사고·공사·행사", "accidents, works, events"),
     "more_alerts": ("외 {n}건", "{n} more"),
+    "attract_hint": ("둘러보는 중 · 화면을 눌러 직접 살펴보세요", "Touring the city · touch to explore"),
     "no_alerts": ("특이 상황 없음", "No alerts"),
     "alerts": ("경보", "Alerts"),
     "status_ok": ("정상", "Live"),

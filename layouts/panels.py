@@ -61,9 +61,39 @@ def shell(number: int, body: list, lang: str, extra_header: list | None = None) 
                     ),
                 ],
             ),
+            html.Div(id=f"panel-{number}-alarm", className="panel-alarm"),
             html.Div(className="panel-body", children=body),
         ],
     )
+
+
+# Which panels an alarm takes over, besides the overview and the selected district.
+ALARM_PANELS = {"incident": (1, 5, 6), "air": (1, 2, 3, 6)}
+
+
+def alarm_banners(found: list[dict], lang: str) -> dict[int, list]:
+    """Per panel, the banner of the alarms that concern it (empty when calm)."""
+    banners: dict[int, list] = {n: [] for n in range(1, 7)}
+    for alarm in found[:3]:
+        place = district_name(alarm["district_code"], lang) or "—"
+        if alarm["kind"] == "incident":
+            title = f"{alarm['type_en'] if lang == 'en' else alarm['type']} · {place}"
+            detail = alarm["description"]
+        else:
+            title = t("grade_alert", lang, district=place, grade=grade_name("매우나쁨", lang))
+            detail = f"CAI {alarm['cai']:.0f} · PM2.5 {alarm['pm25']:.0f} µg/m³"
+        for number in ALARM_PANELS[alarm["kind"]]:
+            banners[number].append(
+                html.Div(
+                    className=f"alarm alarm-{alarm['kind']}",
+                    children=[
+                        html.Span("⚠", className="alarm-icon"),
+                        html.Strong(title),
+                        html.Span(detail, className="alarm-detail"),
+                    ],
+                )
+            )
+    return banners
 
 
 def status_line(metas: list[dict], lang: str) -> list:

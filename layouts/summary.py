@@ -74,3 +74,60 @@ def air_trend(history: pd.DataFrame | None, code: str | None) -> tuple[pd.DataFr
         return empty, city
     district = history[history["district_code"] == code].sort_values("measured_at")
     return district[["measured_at", "pm25"]], city
+
+
+def alarms(air: pd.DataFrame | None, incidents: pd.DataFrame | None) -> list[dict]:
+    """What must take over the wall: severe incidents (fire, disaster) and 매우나쁨 air, worst first."""
+    found: list[dict] = []
+    if incidents is not None and not incidents.empty:
+        for row in incidents[incidents["severe"]].sort_values("occurred_at", ascending=False).itertuples():
+            found.append(
+                {
+                    "kind": "incident",
+                    "district_code": row.district_code,
+                    "type_code": row.type_code,
+                    "type": row.type,
+                    "type_en": row.type_en,
+                    "description": row.description,
+                    "incident_id": row.incident_id,
+                }
+            )
+    if air is not None and not air.empty:
+        for row in air[air["cai_grade"] == "매우나쁨"].sort_values("cai", ascending=False).itertuples():
+            found.append(
+                {
+                    "kind": "air",
+                    "district_code": row.district_code,
+                    "cai": float(row.cai),
+                    "pm25": float(row.pm25),
+                }
+            )
+    return found
+
+
+def tour(
+    air: pd.DataFrame | None, traffic: pd.DataFrame | None, incidents: pd.DataFrame | None, stops: int = 6
+) -> list[dict]:
+    """The attract loop's stops: alarms, the worst air, the slowest roads, the newest incident, then
+    the next-worst air districts. Each stop is a district code and why it is on the tour."""
+    candidates: list[tuple[str, str]] = [(a["district_code"], "alarm") for a in alarms(air, incidents)]
+    worst = worst_district(air)
+    if worst:
+        candidates.append((worst, "worst_air"))
+    speeds = district_speeds(traffic)
+    if not speeds.empty:
+        candidates.append((str(speeds.iloc[0]["district_code"]), "slowest_roads"))
+    if incidents is not None and not incidents.empty:
+        newest = incidents.sort_values("occurred_at", ascending=False)
+        placed = newest[newest["district_code"] != ""]
+        if not placed.empty:
+            candidates.append((str(placed.iloc[0]["district_code"]), "newest_incident"))
+    if air is not None and not air.empty:
+        candidates.extend((code, "air") for code in air.sort_values("cai", ascending=False)["district_code"])
+    seen: set[str] = set()
+    result = []
+    for code, reason in candidates:
+        if code and code not in seen:
+            seen.add(code)
+            result.append({"district_code": code, "reason": reason})
+    return result[:stops]

@@ -9,12 +9,27 @@ from layouts import panels
 from layouts.i18n import DEFAULT_LANGUAGE, t
 
 
-def layout(tick_seconds: float, lang: str = DEFAULT_LANGUAGE, demo: bool = False) -> html.Div:
+def layout(
+    tick_seconds: float,
+    lang: str = DEFAULT_LANGUAGE,
+    demo: bool = False,
+    bezel: int = 0,
+    attract_idle: float = 90,
+    attract_dwell: float = 10,
+) -> html.Div:
+    """The wall page. ``bezel`` is the gap in CSS px between screens, so nothing is drawn behind a
+    bezel; the attract loop starts after ``attract_idle`` seconds untouched and shows each stop
+    for ``attract_dwell`` seconds."""
     stores = [
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="selection", data=None),
         dcc.Location(id="url", refresh=False),
         dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
+        dcc.Store(id="tour", data=[]),
+        dcc.Store(id="attract", data={"active": False, "stop": -1}),
+        dcc.Store(id="attract-config", data={"idle": attract_idle}),
+        dcc.Store(id="control", data=None),
+        dcc.Interval(id="attract-tick", interval=int(attract_dwell * 1000), n_intervals=0),
     ]
     for feed in FEEDS:
         stores.append(dcc.Store(id=f"meta-{feed}", data=None))
@@ -117,12 +132,21 @@ def layout(tick_seconds: float, lang: str = DEFAULT_LANGUAGE, demo: bool = False
         id="wall",
         className="wall",
         lang=lang,
+        style={"--bezel": f"{bezel}px"},
         children=[
             *stores,
             html.Div(
                 id="wall-canvas",
                 className="wall-canvas",
-                children=[overview, air_map, ranking, traffic, incidents, detail],
+                children=[
+                    overview,
+                    air_map,
+                    ranking,
+                    traffic,
+                    incidents,
+                    detail,
+                    html.Div(id="attract-hint", className="attract-hint", children=t("attract_hint", lang)),
+                ],
             ),
         ],
     )

@@ -82,24 +82,35 @@ def serve(wall: Wall) -> tuple[str, callable]:
 
 
 @pytest.fixture
-def live_wall() -> Iterator[LiveWall]:
-    """The wall on demo seed 7 at DEMO_MOMENT, polled once before the first page load."""
-    # The test drives polls itself; no background poller races it.
-    settings = Settings(wall_tick=1.0, wall_poller=False)
-    source = ControlledSource()
-    wall = wall_app.create_wall(settings, source=source)
-    errors = ErrorLog()
-    logging.getLogger().addHandler(errors)
-    wall.server.logger.addHandler(errors)
-    wall.poller.warm_up()
-    for feed in ("air", "traffic", "incidents"):
-        wall.poller.poll(feed)
-    url, shutdown = serve(wall)
-    try:
-        yield LiveWall(wall, url, errors, source)
-    finally:
+def live_wall_factory() -> Iterator[callable]:
+    """Walls on demo seed 7 at DEMO_MOMENT, polled once before the first page load, served on
+    loopback. Keyword arguments override settings."""
+    started = []
+
+    def start(**overrides) -> LiveWall:
+        # The test drives polls itself; no background poller races it.
+        settings = Settings(**{"wall_tick": 1.0, "wall_poller": False, **overrides})
+        source = ControlledSource()
+        wall = wall_app.create_wall(settings, source=source)
+        errors = ErrorLog()
+        logging.getLogger().addHandler(errors)
+        wall.server.logger.addHandler(errors)
+        wall.poller.warm_up()
+        for feed in ("air", "traffic", "incidents"):
+            wall.poller.poll(feed)
+        url, shutdown = serve(wall)
+        started.append((shutdown, errors))
+        return LiveWall(wall, url, errors, source)
+
+    yield start
+    for shutdown, errors in started:
         shutdown()
         logging.getLogger().removeHandler(errors)
+
+
+@pytest.fixture
+def live_wall(live_wall_factory) -> LiveWall:
+    return live_wall_factory()
 
 
 def chromium_options(width: int, height: int):

@@ -11,6 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from feeds.base import FeedError
 from feeds.districts import BY_CODE
+from layouts import summary
 
 pytestmark = pytest.mark.browser
 
@@ -182,3 +183,51 @@ def test_failing_air_feed_shows_error_and_keeps_last_data(live_wall, browser_fac
     wait_for(driver, lambda d: "정상" in text_of(d, "panel-2-status"), message="air panel never recovered")
     assert "ERROR-500" not in text_of(driver, "overview-alerts")
     assert console_errors(driver) == []
+
+
+def detail_name(driver) -> str:
+    found = driver.find_elements(By.CSS_SELECTOR, "#district-detail .detail-name")
+    return found[0].text if found else ""
+
+
+def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, browser_factory):
+    live = live_wall_factory(wall_attract_idle=3, wall_attract_dwell=1.5)
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live.url + "/")
+    tour = [BY_CODE[s["district_code"]].name for s in summary.tour(
+        *(live.wall.store.frame(f).data for f in ("air", "traffic", "incidents")))]
+    assert len(tour) >= 3
+
+    wait_for(driver, lambda d: "visible" in d.find_element(By.ID, "attract-hint").get_attribute("class"),
+             timeout=15, message="the attract loop never started")
+    shown = set()
+    deadline = time.monotonic() + 12
+    while time.monotonic() < deadline and len(shown) < 3:
+        shown.add(detail_name(driver))
+        time.sleep(0.3)
+    assert len(shown & set(tour)) >= 3, (shown, tour)
+
+    # A touch on a district hands control back at once and selects what was touched.
+    target = BY_CODE["11500"]  # 강서구
+    label = next(el for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
+                 if el.text.startswith(target.name))
+    ActionChains(driver).move_to_element(label).click().perform()
+    wait_for(driver, lambda d: detail_name(d) == target.name, message="the touch did not select")
+    assert "visible" not in driver.find_element(By.ID, "attract-hint").get_attribute("class")
+    time.sleep(2.5)  # less than the idle time: the tour must not take over again
+    assert detail_name(driver) == target.name
+    assert console_errors(driver) == []
+
+
+def test_bezel_setting_keeps_panels_off_the_screen_edges(live_wall_factory, browser_factory):
+    live = live_wall_factory(wall_bezel=40)
+    driver = browser_factory(5760 + 80, 2160 + 40)
+    open_wall(driver, live.url + "/")
+    time.sleep(1.2)
+    boxes = driver.execute_script(
+        "return [...document.querySelectorAll('.panel')].map(p => {"
+        "const r = p.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];});")
+    lefts = sorted({round(b[0]) for b in boxes})
+    tops = sorted({round(b[1]) for b in boxes})
+    assert lefts == [0, 1960, 3920] and tops == [0, 1120], (lefts, tops)
+    assert all(round(b[2]) == 1920 and round(b[3]) == 1080 for b in boxes)
