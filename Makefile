@@ -21,13 +21,15 @@ $(VENV)/.installed-test: pyproject.toml
 run: $(VENV)/.installed-run
 	$(PY) app.py
 
-# Browser tests use Debian's Chromium and its driver, and a CJK font so Korean renders.
+# Browser tests use Debian's Chromium and its driver, and a CJK font so Korean renders; the
+# multi-process tests share frames and the remote's state through a real Redis server.
 browser-deps:
 	@if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
-	    || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	    || ! command -v redis-server >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium chromium-driver fonts-noto-cjk redis-server >/dev/null; \
 	fi
 
 test: $(VENV)/.installed-test browser-deps

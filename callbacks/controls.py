@@ -60,6 +60,19 @@ def register(wall) -> None:
             return None if code == current and not touring else code
         return no_update
 
+    @app.callback(
+        Output("selection", "data", allow_duplicate=True),
+        Output("lang", "data", allow_duplicate=True),
+        Input("control", "data"),
+        prevent_initial_call=True,
+    )
+    def follow_remote(control):
+        """The presenter's remote moved: every wall browser follows it."""
+        if not control:
+            return no_update, no_update
+        lang = control.get("lang")
+        return control.get("selection"), lang if lang in LANGUAGES else no_update
+
     app.clientside_callback(
         ATTRACT_STEP,
         Output("selection", "data", allow_duplicate=True),

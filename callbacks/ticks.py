@@ -35,18 +35,30 @@ def register(wall) -> None:
 
     @wall.app.callback(
         [Output(f"meta-{name}", "data") for name in names]
-        + [Output(f"ver-{name}", "data") for name in names],
+        + [Output(f"ver-{name}", "data") for name in names]
+        + [Output("control", "data")],
         Input("tick", "n_intervals"),
-        [State(f"meta-{name}", "data") for name in names],
+        [State(f"meta-{name}", "data") for name in names] + [State("control", "data")],
     )
-    def tick(_n, *known):
+    def tick(_n, *held):
+        known, control = held[:-1], held[-1]
         metas = wall.store.metas()
         meta_out, version_out = [], []
-        for name, old in zip(names, known, strict=False):
+        for name, old in zip(names, known, strict=True):
             new = public_meta(metas[name])
             meta_out.append(no_update if old == new else new)
             same_version = old is not None and old.get("version") == new["version"]
             version_out.append(no_update if same_version else new["version"])
-        if all(v is no_update for v in meta_out):
+        control_out = no_update
+        if wall.remote is not None and wall.remote.enabled:
+            state = wall.remote.state()
+            if state.seq and (control or {}).get("seq") != state.seq:
+                control_out = {
+                    "seq": state.seq,
+                    "selection": state.selection,
+                    "lang": state.lang,
+                    "attract": state.attract,
+                }
+        if control_out is no_update and all(v is no_update for v in meta_out):
             raise PreventUpdate
-        return meta_out + version_out
+        return meta_out + version_out + [control_out]

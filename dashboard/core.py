@@ -15,8 +15,9 @@ import dash
 from flask_caching import Cache
 
 from dashboard import health
+from dashboard.control import Remote
 from dashboard.poller import Poller
-from dashboard.settings import Settings
+from dashboard.settings import Settings, SettingsError
 from dashboard.store import FrameStore, Freshness
 from feeds.base import Source
 from feeds.registry import FEEDS
@@ -33,6 +34,7 @@ class Wall:
     store: FrameStore
     source: Source
     poller: Poller
+    remote: Remote | None = None
 
     @property
     def server(self):
@@ -52,10 +54,24 @@ class Wall:
 
 
 def make_source(settings: Settings) -> Source:
+    """The source WALL_SOURCE names. WALL_HOTSPOTS reaches traffic.fetch as the source's ``hotspots``."""
     if settings.wall_source == "demo":
         from feeds.demo import DemoSource
 
         return DemoSource(seed=settings.demo_seed, speed=settings.demo_speed)
+    if settings.wall_source == "seoul":
+        from feeds.seoul import SeoulSource
+
+        return SeoulSource(settings.seoul_api_key, settings.seoul_api_base_url,
+                           timeout=settings.seoul_timeouts(), hotspots=settings.wall_hotspots or None)
+    if settings.wall_source == "replay":
+        from feeds.replay import ReplaySource
+
+        try:
+            return ReplaySource(settings.wall_replay_path, speed=settings.wall_replay_speed,
+                                hotspots=settings.wall_hotspots or None)
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"WALL_REPLAY_PATH={settings.wall_replay_path!r}: {exc}") from None
     raise ValueError(f"unknown source {settings.wall_source}")  # settings.load refuses it first
 
 
@@ -83,4 +99,15 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     source = source or make_source(settings)
     poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS})
     health.register(app.server, store)
-    return Wall(settings, app, cache, store, source, poller)
+    remote = Remote(cache, settings.wall_control_token, scenarios=_scenarios(source))
+    remote.register(app.server)
+    return Wall(settings, app, cache, store, source, poller, remote=remote)
+
+
+def _scenarios(source: Source) -> list[str]:
+    """Scenarios the remote may start: those of a source that can play them (the demo)."""
+    if not hasattr(source, "play"):
+        return []
+    from feeds.scenarios import bundled_scenarios
+
+    return bundled_scenarios()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-SOURCES = ("demo",)
+SOURCES = ("demo", "seoul", "replay")
+SECRETS = frozenset({"seoul_api_key", "wall_control_token"})  # never printed, not even in an error message
 CACHE_TYPES = ("SimpleCache", "RedisCache", "NullCache")
 
 
@@ -19,7 +22,13 @@ class SettingsError(ValueError):
 class Settings:
     host: str = "127.0.0.1"  # HOST: address to serve on (Dash's own name)
     port: int = 8050  # PORT: port to serve on (Dash's own name)
-    wall_source: str = "demo"  # WALL_SOURCE: where data comes from: demo (embedded simulator)
+    wall_source: str = "demo"  # WALL_SOURCE: demo (embedded simulator), seoul (live API) or replay
+    seoul_api_key: str = field(default="", repr=False)  # SEOUL_API_KEY: needed for seoul; secret
+    seoul_api_base_url: str = "http://openapi.seoul.go.kr:8088"  # SEOUL_API_BASE_URL: or a mirror
+    seoul_timeout: float = 15.0  # SEOUL_TIMEOUT: seconds one request may take to answer
+    wall_hotspots: tuple[str, ...] = ()  # WALL_HOTSPOTS: citydata places, comma-separated (seoul, replay)
+    wall_replay_path: str = ""  # WALL_REPLAY_PATH: the recording WALL_SOURCE=replay plays
+    wall_replay_speed: float = 1.0  # WALL_REPLAY_SPEED: recorded seconds per real second
     cache_type: str = "SimpleCache"  # CACHE_TYPE: frame store backend (flask-caching's own name)
     cache_redis_url: str = "redis://127.0.0.1:6379/0"  # CACHE_REDIS_URL: for CACHE_TYPE=RedisCache
     demo_seed: int = 7  # DEMO_SEED: the simulated city's seed; the same seed, the same city
@@ -28,17 +37,45 @@ class Settings:
     traffic_interval: int = 120  # TRAFFIC_INTERVAL: seconds between traffic polls
     incidents_interval: int = 60  # INCIDENTS_INTERVAL: seconds between incident polls
     wall_tick: float = 5.0  # WALL_TICK: seconds between the browsers' version checks
+    wall_bezel: int = 0  # WALL_BEZEL: CSS px between screens, so nothing is drawn behind a bezel
+    wall_attract_idle: float = 90.0  # WALL_ATTRACT_IDLE: untouched seconds before the attract loop
+    wall_attract_dwell: float = 10.0  # WALL_ATTRACT_DWELL: seconds the attract loop shows each stop
+    # WALL_CONTROL_TOKEN: the presenter remote's token (12+ characters); empty: the remote is off
+    wall_control_token: str = field(default="", repr=False)
     wall_poller: bool = True  # WALL_POLLER: poll upstream in this process (off for web workers)
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
+
+    def __post_init__(self) -> None:
+        # What one setting needs of another; load() has already checked each alone.
+        if self.wall_source == "seoul" and not self.seoul_api_key.strip():
+            raise SettingsError(
+                "SEOUL_API_KEY is not set: WALL_SOURCE=seoul needs a Seoul Open Data Plaza key "
+                "(data.seoul.go.kr); or run WALL_SOURCE=demo or replay"
+            )
+        if self.wall_source == "replay":
+            if not self.wall_replay_path:
+                raise SettingsError("WALL_REPLAY_PATH is not set: WALL_SOURCE=replay needs a recording")
+            if not Path(self.wall_replay_path).is_file():
+                raise SettingsError(f"WALL_REPLAY_PATH={self.wall_replay_path!r} is not a file")
 
     def interval(self, feed: str) -> int:
         return getattr(self, f"{feed}_interval")
 
+    def seoul_timeouts(self) -> tuple[float, float]:
+        """(connect, read) seconds for one request to the Seoul API."""
+        return min(5.0, self.seoul_timeout), self.seoul_timeout
+
     def describe(self) -> str:
-        """One line per setting, as printed at start (nothing secret is held here)."""
-        return "\n".join(
-            f"  {f.name.upper():<20} {_redact_url(str(getattr(self, f.name)))}" for f in fields(self)
-        )
+        """One line per setting, as printed at start: secrets only as set or not set."""
+        return "\n".join(f"  {f.name.upper():<20} {self._shown(f.name)}" for f in fields(self))
+
+    def _shown(self, name: str) -> str:
+        value = getattr(self, name)
+        if name in SECRETS:
+            return "set" if value else "not set"
+        if isinstance(value, tuple):
+            return ", ".join(value) if value else "(default)"
+        return _redact_url(str(value))
 
 
 def _redact_url(value: str) -> str:
@@ -102,10 +139,42 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+def _http_url(raw: str) -> str:
+    """an http:// or https:// URL with a host, such as http://openapi.seoul.go.kr:8088"""
+    parts = urlsplit(raw.strip())
+    # .port raises ValueError itself for a port that is not a number from 0 to 65535.
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0:
+        raise ValueError("not an http(s) URL")
+    if parts.query or parts.fragment:
+        raise ValueError("the base URL takes no query")
+    return raw.strip().rstrip("/")
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    """names separated by commas"""
+    names = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
+    if not names:
+        raise ValueError("empty")
+    return names
+
+
+def _token(raw: str) -> str:
+    """at least 12 characters with no spaces"""
+    if len(raw) < 12 or any(c.isspace() for c in raw):
+        raise ValueError("too short")
+    return raw
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "host": _text,
     "port": _integer(1, 65535),
     "wall_source": _choice(*SOURCES),
+    "seoul_api_key": _text,
+    "seoul_api_base_url": _http_url,
+    "seoul_timeout": _number(0.1, 300),
+    "wall_hotspots": _names,
+    "wall_replay_path": _text,
+    "wall_replay_speed": _number(0.01, 100_000),
     "cache_type": _choice(*CACHE_TYPES),
     "cache_redis_url": _text,
     "demo_seed": _integer(0, 2**31 - 1),
@@ -114,6 +183,10 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "traffic_interval": _integer(1, 86_400),
     "incidents_interval": _integer(1, 86_400),
     "wall_tick": _number(0.5, 3600),
+    "wall_bezel": _integer(0, 400),
+    "wall_attract_idle": _number(1, 86_400),
+    "wall_attract_dwell": _number(1, 600),
+    "wall_control_token": _token,
     "wall_poller": _switch,
     "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
 }
@@ -123,15 +196,15 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every setting from the environment; raise SettingsError naming the first bad one."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for field in fields(Settings):
-        raw = environ.get(field.name.upper())
+    for setting in fields(Settings):
+        name = setting.name
+        raw = environ.get(name.upper())
         if raw is None or raw == "":
             continue
-        parse = PARSERS[field.name]
+        parse = PARSERS[name]
         try:
-            values[field.name] = parse(raw.strip())
+            values[name] = parse(raw.strip())
         except ValueError:
-            raise SettingsError(
-                f"{field.name.upper()}={raw!r} is not valid: expected {parse.__doc__}"
-            ) from None
+            shown = name.upper() if name in SECRETS else f"{name.upper()}={raw!r}"
+            raise SettingsError(f"{shown} is not valid: expected {parse.__doc__}") from None
     return Settings(**values)

@@ -47,10 +47,14 @@ COLUMNS = ["link_id", "road", "start_node", "end_node", "length_m", "speed_kmh",
 log = logging.getLogger(__name__)
 
 
-def fetch(source: Source, hotspots: tuple[str, ...] = HOTSPOTS) -> list[str]:
-    """One call per place; a failing place is skipped unless every place fails."""
+def fetch(source: Source, hotspots: tuple[str, ...] | None = None) -> list[str]:
+    """One call per place, one after another; a failing place is skipped unless every place fails.
+
+    The places are ``hotspots``, else the source's own ``hotspots`` attribute when it has one
+    (the live source's configured list, a recording's places), else HOTSPOTS.
+    """
     bodies, failures = [], []
-    for place in hotspots:
+    for place in hotspots or getattr(source, "hotspots", None) or HOTSPOTS:
         try:
             bodies.append(source.fetch("json", SERVICE, 1, 5, place))
         except FeedError as exc:

@@ -1,0 +1,126 @@
+"""Record the configured source for a while: ``python -m dashboard.record --minutes N --out FILE``.
+
+Polls every feed at its interval from the settings (AIR_INTERVAL ...), as the wall's poller
+would, from the source WALL_SOURCE names (seoul for a real afternoon, demo to try it), and writes
+every upstream call with its time to a recording: JSON Lines, described in feeds/replay.py and
+docs/recording.md. Play it back with WALL_SOURCE=replay WALL_REPLAY_PATH=FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from dashboard import settings as settings_module
+from dashboard.settings import SettingsError
+from feeds.base import FeedError, Source
+from feeds.registry import FEEDS, Feed
+from feeds.replay import Recorder, open_recording
+
+STAGGER = 0.2  # seconds between the feeds' first polls, as the poller staggers them
+KEY_ERRORS = ("INFO-100", "INFO-300")  # no point recording on: every answer would be this
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Summary:
+    calls: int = 0  # upstream calls written
+    polls: dict[str, int] = field(default_factory=dict)  # polls that parsed, per feed
+    failures: dict[str, int] = field(default_factory=dict)  # polls that did not, per feed
+    stopped: str | None = None  # why the recording ended early, if it did
+
+
+def record(source: Source, feeds: dict[str, Feed], intervals: dict[str, float], seconds: float,
+           out: IO[str], *, clock: Callable[[], float] = time.monotonic,
+           sleep: Callable[[float], None] = time.sleep) -> Summary:
+    """Poll each feed every ``intervals[name]`` seconds for ``seconds``, writing every call to ``out``.
+
+    Each poll is also parsed, so a broken answer shows up while recording (it is kept anyway). A
+    bad or blocked key, or Ctrl-C, stops the recording early; what was recorded is kept.
+    """
+    recorder = Recorder(source, out)
+    summary = Summary(polls=dict.fromkeys(feeds, 0), failures=dict.fromkeys(feeds, 0))
+    start = clock()
+    due = {name: start + STAGGER * index for index, name in enumerate(feeds)}
+    try:
+        while True:
+            name = min(due, key=due.__getitem__)
+            if due[name] - start > seconds:
+                break
+            wait = due[name] - clock()
+            if wait > 0:
+                sleep(wait)
+            feed = feeds[name]
+            try:
+                data = feed.parse(feed.fetch(recorder))
+            except FeedError as exc:
+                summary.failures[name] += 1
+                if exc.code in KEY_ERRORS:
+                    summary.stopped = str(exc)
+                    break
+                log.warning("%s poll failed: %s (recorded as answered)", name, exc)
+            else:
+                summary.polls[name] += 1
+                log.info("%s: %d rows", name, len(data))
+            # A poll slower than its interval delays the next one rather than queueing several.
+            due[name] = max(due[name] + intervals[name], clock())
+    except KeyboardInterrupt:
+        summary.stopped = "interrupted"
+    summary.calls = recorder.calls
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.record",
+        description="Record raw answers of the configured source (WALL_SOURCE) for replay.",
+    )
+    parser.add_argument("--minutes", type=float, required=True, help="how long to record")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="recording to write (JSON Lines; .gz for gzip), e.g. recordings/afternoon.jsonl")
+    parser.add_argument("--feeds", default=",".join(FEEDS),
+                        help=f"comma-separated feeds to record (default: {','.join(FEEDS)})")
+    args = parser.parse_args(argv)
+    names = [name.strip() for name in args.feeds.split(",") if name.strip()]
+    unknown = [name for name in names if name not in FEEDS]
+    if unknown or not names:
+        parser.error(f"unknown feed {', '.join(unknown)}; the feeds are {', '.join(FEEDS)}")
+    if args.minutes <= 0:
+        parser.error("--minutes must be more than 0")
+    if args.out.exists():
+        print(f"record: {args.out} exists; remove it or choose another name", file=sys.stderr)
+        return 2
+    try:
+        config = settings_module.load()
+    except SettingsError as exc:
+        print(f"record: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print("record settings:\n" + config.describe(), flush=True)
+
+    from dashboard.core import make_source  # imports Dash: only once the settings are good
+
+    source = make_source(config)
+    feeds = {name: FEEDS[name] for name in names}
+    intervals = {name: config.interval(name) for name in names}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    print(f"recording {', '.join(names)} from {source.name} for {args.minutes:g} min to {args.out}",
+          flush=True)
+    with open_recording(args.out, "w") as out:
+        summary = record(source, feeds, intervals, args.minutes * 60, out)
+    polls = ", ".join(f"{name} {summary.polls[name]} ok / {summary.failures[name]} failed" for name in names)
+    print(f"recorded {summary.calls} calls to {args.out}: {polls}", flush=True)
+    if summary.stopped:
+        print(f"record: stopped early: {summary.stopped}", file=sys.stderr)
+    return 1 if summary.stopped and summary.stopped != "interrupted" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Recordings of upstream answers, and the source that plays one back (an exhibit with no network).
+
+A recording is a JSON Lines file (UTF-8, one JSON object per line; ``.gz`` for gzip), one line per
+upstream call, in the order the calls were made:
+
+    {"t": 1763544600.0, "fmt": "json", "service": "RealtimeCityAir", "start": 1, "end": 25,
+     "filters": [], "body": "{\"RealtimeCityAir\": {\"list_total_count\": 25, ...}}"}
+
+    t        the source's clock when the call was made, epoch seconds (float)
+    fmt      json or xml, as asked
+    service  the service name (RealtimeCityAir, citydata, AccInfo ...)
+    start, end  the row range asked for (integers)
+    filters  the path segments after end, as strings (citydata's place name), [] for none
+    body     the answer exactly as the upstream sent it (errors included), as text
+
+A request is (fmt, service, start, end, filters). The API key is never written: it is not part of
+a request, and the live source removes it from any body that echoes it. Failed calls that gave
+no body (a timeout, HTTP 500) are not written; the replay keeps answering with the last body.
+
+``Recorder`` writes one while passing calls through to another source; ``ReplaySource`` plays
+one: its clock is the recording's, ``start + elapsed * speed``, looping to the start after the
+last call, and ``fetch`` answers with the latest body recorded for the same request at or
+before that time (the first one before its first call).
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import gzip
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from feeds import traffic
+from feeds.base import FeedError, Source
+
+Request = tuple[str, str, int, int, tuple[str, ...]]  # (fmt, service, start, end, filters)
+
+
+def request_key(fmt: str, service: str, start: int | str, end: int | str, filters: tuple) -> Request:
+    """The request a call made, in one spelling (raises ValueError for a start or end not a number)."""
+    return str(fmt).lower(), str(service), int(start), int(end), tuple(str(f) for f in filters)
+
+
+def open_recording(path: str | Path, mode: str = "r") -> IO[str]:
+    """Open a recording for reading ("r") or writing ("w"); a .gz name means gzip."""
+    if str(path).endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
+def line(t: float, fmt: str, service: str, start: int, end: int, filters: tuple, body: str) -> str:
+    """One recording line (with its newline)."""
+    record = {"t": round(t, 3), "fmt": fmt, "service": service, "start": int(start), "end": int(end),
+              "filters": [str(f) for f in filters], "body": body}
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+class Recorder:
+    """A Source that asks another one and writes every answer to a recording as it goes."""
+
+    def __init__(self, source: Source, out: IO[str]):
+        self.source = source
+        self.out = out
+        self.name = source.name
+        self.hotspots = getattr(source, "hotspots", None)
+        self.calls = 0
+
+    @property
+    def speed(self) -> float:
+        return self.source.speed
+
+    def now(self) -> float:
+        return self.source.now()
+
+    def fetch(self, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
+        t = self.source.now()
+        body = self.source.fetch(fmt, service, start, end, *filters)
+        self.out.write(line(t, fmt, service, start, end, filters, body))
+        self.out.flush()  # a recording cut short by Ctrl-C keeps every call made so far
+        self.calls += 1
+        return body
+
+
+def load(path: str | Path) -> dict[Request, tuple[list[float], list[str]]]:
+    """Read a recording: per request, its call times (ascending) and bodies. Raises ValueError."""
+    calls: dict[Request, list[tuple[float, str]]] = {}
+    with open_recording(path) as lines:
+        for number, text in enumerate(lines, 1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+                key = request_key(record["fmt"], record["service"], record["start"], record["end"],
+                                  tuple(record["filters"]))
+                t, body = float(record["t"]), record["body"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path} line {number} is not a recorded call ({exc})") from None
+            if not isinstance(body, str):
+                raise ValueError(f"{path} line {number} has a body that is not text")
+            calls.setdefault(key, []).append((t, body))
+    if not calls:
+        raise ValueError(f"{path} holds no recorded calls")
+    ordered = {}
+    for key, found in calls.items():
+        found.sort(key=lambda call: call[0])  # stable: calls at the same time keep file order
+        ordered[key] = ([t for t, _ in found], [body for _, body in found])
+    return ordered
+
+
+class ReplaySource:
+    """The Source that plays a recording back, in real time or faster, looping by default."""
+
+    name = "replay"
+
+    def __init__(self, path: str | Path, speed: float = 1.0, loop: bool = True,
+                 clock: Callable[[], float] = time.time, hotspots: tuple[str, ...] | None = None):
+        """Raises ValueError when the file is not a recording, OSError when it cannot be read.
+
+        ``hotspots`` (the citydata places traffic.fetch asks for) defaults to those recorded.
+        """
+        if speed < 0:
+            raise ValueError("speed must not be negative")
+        self.path = Path(path)
+        self._calls = load(self.path)
+        times = [t for found, _ in self._calls.values() for t in found]
+        self.first, self.last = min(times), max(times)
+        # After the last call the loop waits one poll before starting over, so the last answers
+        # are seen too: the shortest typical gap between two calls of the same request.
+        gaps = [statistics.median(b - a for a, b in zip(found, found[1:], strict=False))
+                for found, _ in self._calls.values() if len(found) > 1]
+        self.period = self.last - self.first + min(gaps, default=0.0)
+        self.loop = loop
+        self._speed = float(speed)
+        self._clock = clock
+        self._clock_zero = clock()
+        self._frozen_at: float | None = None
+        places = [key[4][0] for key in self._calls if key[1] == traffic.SERVICE and key[4]]
+        self.hotspots = tuple(hotspots) if hotspots else tuple(dict.fromkeys(places)) or None
+
+    @property
+    def speed(self) -> float:
+        return 0.0 if self._frozen_at is not None else self._speed
+
+    def now(self) -> float:
+        if self._frozen_at is not None:
+            return self._frozen_at
+        elapsed = (self._clock() - self._clock_zero) * self._speed
+        if self.loop and self.period > 0:
+            elapsed %= self.period
+        else:
+            elapsed = min(elapsed, self.last - self.first)
+        return self.first + elapsed
+
+    def fetch(self, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
+        return self.body_at(self.now(), fmt, service, start, end, *filters)
+
+    def body_at(self, t: float, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
+        """The latest body recorded for this request at or before ``t`` (the first before any)."""
+        try:
+            found = self._calls.get(request_key(fmt, service, start, end, filters))
+        except ValueError:
+            found = None
+        if found is None:
+            asked = "/".join(str(part) for part in (fmt, service, start, end, *filters))
+            raise FeedError(f"the recording {self.path.name} holds no answer to {asked}", transient=False)
+        times, bodies = found
+        return bodies[max(bisect.bisect_right(times, t) - 1, 0)]
+
+    def past(self, t: float) -> ReplaySource:
+        """The same recording with its clock stopped at ``t`` (the wall warms its trends with it)."""
+        frozen = copy.copy(self)
+        frozen._frozen_at = t
+        return frozen
+
+    def __repr__(self) -> str:
+        return f"ReplaySource({str(self.path)!r}, speed={self._speed:g}, loop={self.loop})"
+
