@@ -68,7 +68,11 @@ def __getattr__(name: str):
     # `server` for gunicorn (app:server), built on first access so importing app.py stays cheap.
     if name == "server":
         global server
-        server = create_wall().server
+        try:
+            server = create_wall().server
+        except SettingsError as exc:
+            print(f"city wall: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
         return server
     raise AttributeError(name)
 

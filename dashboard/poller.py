@@ -48,6 +48,11 @@ class Poller:
         except Exception as exc:  # a parser bug must not stop the poller or blank the wall
             log.exception("%s poll crashed", name)
             return self._failed(name, f"unexpected error: {type(exc).__name__}")
+        if data.empty and not feed.empty_is_data and self.store.frame(name) is not None:
+            # INFO-200 for air or traffic means "nothing published right now", not "no air":
+            # the last frame stays and ages into stale, rather than the map going blank.
+            log.info("%s answered no data; keeping the last frame", name)
+            return self.store.meta(name)
         measured = feed.measured_at(data)
         meta = self.store.put(
             name,

@@ -22,6 +22,8 @@ class Feed:
     max_age: int  # source-clock seconds after measurement before the data counts as stale
     # Rows kept over time for trends (keyed by district and measurement time), or None.
     series: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # Whether an empty answer is news (no incident open) or just nothing published yet (air).
+    empty_is_data: bool = False
 
 
 FEEDS: dict[str, Feed] = {
@@ -32,5 +34,5 @@ FEEDS: dict[str, Feed] = {
     "traffic": Feed("traffic", traffic.fetch, traffic.parse, traffic.measured_at,
                     interval=120, max_age=45 * 60),
     "incidents": Feed("incidents", incidents.fetch, incidents.parse, incidents.measured_at,
-                      interval=60, max_age=15 * 60),
+                      interval=60, max_age=15 * 60, empty_is_data=True),
 }

@@ -12,6 +12,8 @@ from dashboard.settings import Settings
 from feeds.base import FeedError
 from tests.conftest import ControlledSource
 
+NO_DATA = '{"RESULT": {"CODE": "INFO-200", "MESSAGE": "해당하는 데이터가 없습니다."}}'
+
 
 @pytest.fixture
 def source() -> ControlledSource:
@@ -110,3 +112,25 @@ def test_web_worker_with_poller_off_never_calls_the_source(source):
     client = wall.server.test_client()
     assert client.get("/").status_code == 200
     assert wall.poller.running is False and source.calls == 0
+
+
+def test_air_answering_no_data_keeps_the_last_map(wall, source):
+    wall.poller.poll("air")
+    source.failure = None
+    original = source.fetch
+
+    def no_data(fmt, service, start, end, *filters):
+        if service == "RealtimeCityAir":
+            return NO_DATA
+        return original(fmt, service, start, end, *filters)
+
+    source.fetch = no_data
+    meta = wall.poller.poll("air")
+    assert meta.version == 1 and len(wall.store.frame("air").data) == 25
+
+
+def test_no_incident_open_is_news_not_a_gap(wall, source):
+    wall.poller.poll("incidents")
+    source.fetch = lambda *request: NO_DATA
+    meta = wall.poller.poll("incidents")
+    assert meta.version == 2 and meta.rows == 0 and meta.status == "ok"
