@@ -22,10 +22,9 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     """Build the wall: core, page and callbacks. Polling starts with ``start_polling``."""
     config = config or settings.load()
     wall = core.build(config, source=source)
-    demo = wall.source.name == "demo"
     wall.app.layout = lambda: wall_layout.layout(
         config.wall_tick,
-        demo=demo,
+        source=wall.source.name,
         bezel=config.wall_bezel,
         attract_idle=config.wall_attract_idle,
         attract_dwell=config.wall_attract_dwell,

@@ -9,26 +9,17 @@ from feeds.registry import FEEDS
 from layouts import figures, panels, summary
 from layouts.i18n import district_name, language, t
 
-TITLED = [
-    "ranking-title",
-    "trend-title",
-    "district-speeds-title",
-    "source-credit",
-    "demo-badge",
-    "wall-name",
-    "lang-toggle",
-    "city-view",
-]
-TITLE_KEYS = [
-    "ranking_title",
-    "trend_title",
-    "district_speeds",
-    "source_credit",
-    "demo_source",
-    "wall_title",
-    "language",
-    "city_view",
-]
+# Texts fixed in the layout that follow the language: element id -> text key.
+TITLED = {
+    "attract-hint": "attract_hint",
+    "ranking-title": "ranking_title",
+    "trend-title": "trend_title",
+    "district-speeds-title": "district_speeds",
+    "source-credit": "source_credit",
+    "wall-name": "wall_title",
+    "lang-toggle": "language",
+    "city-view": "city_view",
+}
 
 
 def register(wall) -> None:
@@ -67,12 +58,18 @@ def register(wall) -> None:
     @app.callback(
         [Output(f"panel-{n}-title", "children") for n in range(1, 7)]
         + [Output(name, "children") for name in TITLED]
+        + [Output("source-badge", "children")]
         + [Output("wall", "lang")],
         Input("lang", "data"),
     )
     def titles(lang):
         lang = language(lang)
-        return [t(f"panel{n}", lang) for n in range(1, 7)] + [t(k, lang) for k in TITLE_KEYS] + [lang]
+        return (
+            [t(f"panel{n}", lang) for n in range(1, 7)]
+            + [t(key, lang) for key in TITLED.values()]
+            + [t(f"source_{wall.source.name}", lang)]
+            + [lang]
+        )
 
     @app.callback(
         Output("overview-headlines", "children"),

@@ -264,6 +264,8 @@ def air_ranking(
             )
         )
         figure.update_xaxes(range=[0, max(120.0, float(ranked["cai"].max() or 0) * 1.35)])
+    if air is None or air.empty:
+        return _no_data(figure, lang)
     figure.update_layout(margin=dict(l=170, r=20, t=10, b=40), bargap=0.25)
     figure.update_yaxes(tickfont=dict(size=21), showgrid=False)
     return figure
@@ -275,6 +277,8 @@ def air_trend(
     """PM2.5 of the selected district against the city average, with the grade bands behind."""
     figure = go.Figure()
     _chart_layout(figure, width, height)
+    if city.empty:
+        return _no_data(figure, lang)
     for grade, (low, high) in zip(GRADES, ((0, 15), (15, 35), (35, 75), (75, 150)), strict=False):
         figure.add_hrect(
             y0=low, y1=high, fillcolor=theme.GRADE_COLORS[grade], opacity=0.10, line_width=0, layer="below"
@@ -342,6 +346,8 @@ def district_speed_bars(
             )
         )
         figure.update_xaxes(range=[0, max(60.0, float(ordered["speed_kmh"].max()) * 1.2)])
+    if speeds.empty:
+        return _no_data(figure, lang)
     figure.update_layout(margin=dict(l=170, r=30, t=10, b=40), bargap=0.2)
     figure.update_yaxes(tickfont=dict(size=20), showgrid=False)
     return figure
@@ -360,3 +366,20 @@ def _chart_layout(figure: go.Figure, width: int, height: int) -> None:
     )
     figure.update_xaxes(gridcolor=theme.LINE, zeroline=False, fixedrange=True, tickfont=dict(size=20))
     figure.update_yaxes(gridcolor=theme.LINE, zeroline=False, fixedrange=True)
+
+
+def _no_data(figure: go.Figure, lang: str) -> go.Figure:
+    """An empty chart says so, instead of showing bare axes."""
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    figure.update_layout(shapes=[])
+    figure.add_annotation(
+        text=t("no_data", lang),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font=dict(size=36, color=theme.MUTED),
+    )
+    return figure

@@ -62,7 +62,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "slow_roads": ("{n}개 구간 정체", "{n} jammed links"),
     "source_credit": ("출처: 서울 열린데이터광장(서울특별시)", "Source: Seoul Open Data Plaza (Seoul)"),
     "language": ("English", "한국어"),
-    "demo_source": ("시연 데이터", "Demo data"),
+    # What the credit line says of the source; live data needs no badge.
+    "source_demo": ("시연 데이터", "Demo data"),
+    "source_replay": ("녹화 재생", "Recorded data"),
+    "source_seoul": ("", ""),
 }
 
 GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}

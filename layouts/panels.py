@@ -102,7 +102,7 @@ def status_line(metas: list[dict], lang: str) -> list:
         return [html.Span(className="status status-waiting", children=t("status_waiting", lang))]
     parts = []
     for meta in metas:
-        status = meta.get("status") if meta.get("version") else "waiting"
+        status = meta.get("status") if meta.get("version") or meta.get("error") else "waiting"
         label = t(f"status_{status}", lang)
         reason = meta.get("error") or meta.get("stale_reason") or ""
         parts.append(

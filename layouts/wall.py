@@ -12,7 +12,7 @@ from layouts.i18n import DEFAULT_LANGUAGE, t
 def layout(
     tick_seconds: float,
     lang: str = DEFAULT_LANGUAGE,
-    demo: bool = False,
+    source: str = "demo",
     bezel: int = 0,
     attract_idle: float = 90,
     attract_dwell: float = 10,
@@ -51,9 +51,7 @@ def layout(
                 className="credit",
                 children=[
                     html.Span(t("source_credit", lang), id="source-credit"),
-                    html.Span(t("demo_source", lang), id="demo-badge", className="demo-badge")
-                    if demo
-                    else None,
+                    html.Span(t(f"source_{source}", lang), id="source-badge", className="source-badge"),
                 ],
             ),
         ],

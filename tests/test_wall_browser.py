@@ -9,9 +9,13 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+import app as wall_app
+from dashboard.settings import Settings
 from feeds.base import FeedError
 from feeds.districts import BY_CODE
 from layouts import summary
+from tests.conftest import serve
+from tests.fake_seoul import FakeSeoul
 
 pytestmark = pytest.mark.browser
 
@@ -194,12 +198,18 @@ def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, br
     live = live_wall_factory(wall_attract_idle=3, wall_attract_dwell=1.5)
     driver = browser_factory(5760, 2160)
     open_wall(driver, live.url + "/")
-    tour = [BY_CODE[s["district_code"]].name for s in summary.tour(
-        *(live.wall.store.frame(f).data for f in ("air", "traffic", "incidents")))]
+    tour = [
+        BY_CODE[s["district_code"]].name
+        for s in summary.tour(*(live.wall.store.frame(f).data for f in ("air", "traffic", "incidents")))
+    ]
     assert len(tour) >= 3
 
-    wait_for(driver, lambda d: "visible" in d.find_element(By.ID, "attract-hint").get_attribute("class"),
-             timeout=15, message="the attract loop never started")
+    wait_for(
+        driver,
+        lambda d: "visible" in d.find_element(By.ID, "attract-hint").get_attribute("class"),
+        timeout=15,
+        message="the attract loop never started",
+    )
     shown = set()
     deadline = time.monotonic() + 12
     while time.monotonic() < deadline and len(shown) < 3:
@@ -209,8 +219,11 @@ def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, br
 
     # A touch on a district hands control back at once and selects what was touched.
     target = BY_CODE["11500"]  # 강서구
-    label = next(el for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
-                 if el.text.startswith(target.name))
+    label = next(
+        el
+        for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
+        if el.text.startswith(target.name)
+    )
     ActionChains(driver).move_to_element(label).click().perform()
     wait_for(driver, lambda d: detail_name(d) == target.name, message="the touch did not select")
     assert "visible" not in driver.find_element(By.ID, "attract-hint").get_attribute("class")
@@ -226,8 +239,41 @@ def test_bezel_setting_keeps_panels_off_the_screen_edges(live_wall_factory, brow
     time.sleep(1.2)
     boxes = driver.execute_script(
         "return [...document.querySelectorAll('.panel')].map(p => {"
-        "const r = p.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];});")
+        "const r = p.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];});"
+    )
     lefts = sorted({round(b[0]) for b in boxes})
     tops = sorted({round(b[1]) for b in boxes})
     assert lefts == [0, 1960, 3920] and tops == [0, 1120], (lefts, tops)
     assert all(round(b[2]) == 1920 and round(b[3]) == 1080 for b in boxes)
+
+
+@pytest.mark.parametrize("key_is_valid", [True, False], ids=["valid-key", "invalid-key"])
+def test_wall_on_the_seoul_api(key_is_valid, browser_factory, artifacts):
+    """The wall on a fake Seoul API over loopback: data with a good key, a clear reason with a bad one."""
+    fake = FakeSeoul(clock=time.time)
+    key = fake.key if key_is_valid else "NOT-THE-RIGHT-KEY-42"
+    settings = Settings(
+        wall_source="seoul", seoul_api_key=key, seoul_api_base_url=fake.url, wall_tick=1.0, wall_poller=False
+    )
+    wall = wall_app.create_wall(settings)
+    for feed in ("air", "traffic", "incidents"):
+        wall.poller.poll(feed)
+    url, shutdown = serve(wall)
+    try:
+        driver = browser_factory(5760, 2160)
+        driver.get(url + "/")
+        if key_is_valid:
+            open_wall(driver, url + "/")
+            assert "정상" in text_of(driver, "panel-4-status")
+        else:
+            wait_for(driver, lambda d: "오류" in text_of(d, "panel-2-status"), message="no error shown")
+            for n in range(1, 7):
+                assert "오류" in text_of(driver, f"panel-{n}-status")
+            assert "API key is not valid" in text_of(driver, "overview-alerts")
+            assert "데이터를 기다리는 중입니다" in text_of(driver, "incident-list")
+            driver.save_screenshot(str(artifacts / "wall_invalid_key.png"))
+        assert key not in driver.page_source
+        assert console_errors(driver) == []
+    finally:
+        shutdown()
+        fake.stop()
