@@ -8,6 +8,10 @@ a test that jumps around a simulated day all see the same city.
 
 Simulated time is ``start + (clock() - clock at construction) * speed``; ``body_at`` answers for
 an explicit time.
+
+A scripted scenario (feeds.scenarios) can be played on top of the ordinary city: while it runs,
+its incidents, slowdowns and smoke join the bodies, which are then a pure function of (seed,
+scenario, play start, time); before its start and after its end the city is the ordinary one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from pyproj import Transformer
@@ -28,6 +33,13 @@ from pyproj import Transformer
 from feeds import air, incidents, traffic
 from feeds.districts import DISTRICTS, District, locate
 from feeds.values import SEOUL
+
+if TYPE_CHECKING:
+    from feeds.scenarios import Scenario
+
+# A scenario being played and the simulated time it was started at.
+Play = tuple["Scenario", float]
+Smoke = dict[str, tuple[float, float]]  # district name -> (PM2.5, PM10) µg/m³ a scenario adds
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 KST = 9 * HOUR  # Seoul keeps UTC+9 all year, so local days and hours are plain arithmetic
@@ -154,20 +166,33 @@ def _stamp(t: float, pattern: str) -> str:
     return _local(t).strftime(pattern)
 
 
-def _air_rows(seed: int, t: float) -> list[dict[str, str]]:
-    """RealtimeCityAir rows in the 2026 field names for the latest full hour at ``t``."""
+def _with_smoke(values: dict[str, float], added: tuple[float, float] | None) -> dict[str, float]:
+    """Concentrations with a scenario's (PM2.5, PM10) addition, published as the station would."""
+    if not added:
+        return values
+    pm25, pm10 = values["pm25"] + added[0], values["pm10"] + added[1]
+    return values | {"pm25": round(pm25, DECIMALS["pm25"]), "pm10": round(pm10, DECIMALS["pm10"])}
+
+
+def _air_rows(seed: int, t: float, smoke: Smoke | None = None) -> list[dict[str, str]]:
+    """RealtimeCityAir rows in the 2026 field names for the latest full hour at ``t``.
+
+    ``smoke`` adds a scenario's particles per district name at that hour; a district it touches
+    is never the one under maintenance, so a rehearsed scenario always shows.
+    """
     hour = _floor(t, HOUR)
     code, first, last, filler = _maintenance(seed, (hour + KST) // DAY)
     under_maintenance = first <= _local(hour).hour <= last
+    smoke = smoke or {}
     rows = []
     for district in sorted(DISTRICTS, key=lambda d: REGION_ORDER.index(d.region)):
         row = {"MSRMT_DT": _stamp(hour, "%Y%m%d%H%M"), "SAREA_NM": district.region,
                "MSRSTN_NM": district.name}
-        if under_maintenance and district.code == code:
+        if under_maintenance and district.code == code and district.name not in smoke:
             row |= {air.FIELDS[name][1]: filler for name in (*air.POLLUTANTS, "cai")}
             row |= {"CAI_GRD": MAINTENANCE_WORD, "CRST_SBSTN": ""}
         else:
-            values = _air_values(seed, hour, district)
+            values = _with_smoke(_air_values(seed, hour, district), smoke.get(district.name))
             cai, pollutant = _cai(values)
             row |= {air.FIELDS[name][1]: f"{value:.{DECIMALS[name]}f}" for name, value in values.items()}
             row |= {"CAI_GRD": air.grade("cai", cai), "CAI_IDX": f"{cai:.0f}",
@@ -580,12 +605,24 @@ def _place_district(place: Place) -> District | None:
     return locate(lat, lon)
 
 
-def _citydata(seed: int, t: float, place: Place) -> dict:
+def _citydata(seed: int, t: float, place: Place, play: Play | None = None) -> dict:
     """The CITYDATA object of one place: road traffic, with a little crowd, weather and incidents."""
     stamp = _floor(t, 5 * MINUTE)
     when = _stamp(stamp, "%Y-%m-%d %H:%M")
     open_now = open_incidents(seed, stamp)
     slowdowns = {i.link.link_id: SLOWDOWN[i.type_code] for i in open_now}
+    smoke = None
+    if play is not None:
+        scenario, started_at = play
+        scripted = scenario.open_incidents(started_at, stamp)
+        factors = scenario.link_factors(started_at, stamp)
+        for incident in scripted:
+            factors[incident.link.link_id] = min(factors.get(incident.link.link_id, 1.0),
+                                                 SLOWDOWN.get(incident.type_code, DEFAULT_SLOWDOWN))
+        for link_id, factor in factors.items():  # the tightest restriction on a link governs it
+            slowdowns[link_id] = min(slowdowns.get(link_id, 1.0), factor)
+        open_now = sorted(open_now + scripted, key=lambda incident: incident.start)
+        smoke = scenario.air_added(started_at, _floor(stamp, HOUR))
     links, weighted, total = [], 0.0, 0.0
     for link in place.links:
         speed = _link_speed(seed, link, stamp, slowdowns.get(link.link_id, 1.0))
@@ -617,7 +654,7 @@ def _citydata(seed: int, t: float, place: Place) -> dict:
     }
     district = _place_district(place)
     if district is not None:
-        document["WEATHER_STTS"] = [_weather(seed, stamp, district)]
+        document["WEATHER_STTS"] = [_weather(seed, stamp, district, (smoke or {}).get(district.name))]
     return document
 
 
@@ -637,7 +674,8 @@ def _crowd(seed: int, t: int, place: Place, when: str) -> dict[str, str]:
             "AREA_PPLTN_MAX": f"{low + 2000:.0f}", "PPLTN_TIME": when}
 
 
-def _weather(seed: int, t: int, district: District) -> dict[str, str]:
+def _weather(seed: int, t: int, district: District,
+             smoke: tuple[float, float] | None = None) -> dict[str, str]:
     """Weather at a place, with the air of its district in the latest hour."""
     local = _local(t)
     days = (t + KST) / DAY
@@ -647,7 +685,7 @@ def _weather(seed: int, t: int, district: District) -> dict[str, str]:
     temp += 6 * (_smooth(seed, "temperature", days) - 0.5)
     humidity = 62 + 15 * season - 10 * math.cos(2 * math.pi * (h - 15) / 24)
     hour = _floor(t, HOUR)
-    values = _air_values(seed, hour, district)
+    values = _with_smoke(_air_values(seed, hour, district), smoke)
     cai, pollutant = _cai(values)
     return {
         "WEATHER_TIME": _stamp(t, "%Y-%m-%d %H:%M"), "TEMP": f"{temp:.1f}", "HUMIDITY": f"{humidity:.0f}",
@@ -700,6 +738,7 @@ KINDS: tuple[Kind, ...] = (
 )
 # How much an open incident slows its road link.
 SLOWDOWN = {"A01": 0.45, "A02": 0.7, "A04": 0.7, "A05": 0.8, "A08": 0.25, "A09": 0.2, "A10": 0.3}
+DEFAULT_SLOWDOWN = 0.7  # a scripted incident of a type the simulator itself never starts
 DESCRIPTIONS = {
     "01B01": "{road} {a}→{b} 방향 추돌사고\r{lanes}개 차로 통제 중, 우회 바랍니다",
     "01B02": "{road} {a}→{b} 방향 차량 충돌사고\r{lanes}개 차로 부분 통제",
@@ -871,8 +910,14 @@ def _xml_element(tag: str, value: object) -> str:
     return f"<{tag}>{escape(text, {chr(13): '&#13;'})}</{tag}>" if text else f"<{tag}/>"
 
 
-def body_at(seed: int, t: float, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
-    """The body the upstream would send at simulated time ``t`` for this request."""
+def body_at(seed: int, t: float, fmt: str, service: str, start: int, end: int, *filters: str,
+            scenario: Scenario | None = None, scenario_start: float = 0.0) -> str:
+    """The body the upstream would send at simulated time ``t`` for this request.
+
+    With a ``scenario`` played from ``scenario_start``, the body holds what the scenario adds at
+    ``t``; outside its run (before its start, from its end on) the body is the ordinary one.
+    """
+    play = (scenario, scenario_start) if scenario is not None and scenario.plays(scenario_start, t) else None
     fmt = str(fmt).lower()
     if fmt not in ("json", "xml"):
         return _error("json", BAD_TYPE)
@@ -885,9 +930,13 @@ def body_at(seed: int, t: float, fmt: str, service: str, start: int, end: int, *
     if end - start + 1 > MAX_ROWS:
         return _error(fmt, TOO_MANY)
     if service == air.SERVICE:
-        return _list_body(fmt, service, _air_rows(seed, t), start, end)
+        smoke = play[0].air_added(play[1], _floor(t, HOUR)) if play else None
+        return _list_body(fmt, service, _air_rows(seed, t, smoke), start, end)
     if service == incidents.SERVICE:
-        return _list_body(fmt, service, [_accinfo_row(i) for i in open_incidents(seed, t)], start, end)
+        open_now = open_incidents(seed, t)
+        if play:
+            open_now = sorted(open_now + play[0].open_incidents(play[1], t), key=lambda i: i.start)
+        return _list_body(fmt, service, [_accinfo_row(i) for i in open_now], start, end)
     if service == traffic.SERVICE:
         if not filters or not str(filters[0]).strip():
             return _error(fmt, NO_PLACE)
@@ -896,7 +945,7 @@ def body_at(seed: int, t: float, fmt: str, service: str, start: int, end: int, *
             return _error(fmt, NO_DATA)
         document = {"list_total_count": 1,
                     "RESULT": {"RESULT.CODE": "INFO-000", "RESULT.MESSAGE": OK_MESSAGE + "."},
-                    "CITYDATA": _citydata(seed, t, place)}
+                    "CITYDATA": _citydata(seed, t, place, play)}
         if fmt == "xml":
             return f'<?xml version="1.0" encoding="UTF-8"?>{_xml_element("SeoulRtd.citydata", document)}'
         return json.dumps(document, ensure_ascii=False)
@@ -919,6 +968,7 @@ class DemoSource:
         self._clock = clock
         self._clock_zero = clock()
         self._start = self._clock_zero if start is None else float(start)
+        self._play: Play | None = None  # replaced whole, never mutated: safe to read from any thread
 
     @property
     def speed(self) -> float:
@@ -932,8 +982,45 @@ class DemoSource:
 
     def body_at(self, t: float, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
         """What ``fetch`` answers when the simulated clock reads ``t``."""
-        return body_at(self.seed, t, fmt, service, start, end, *filters)
+        play = self._play
+        if play is None:
+            return body_at(self.seed, t, fmt, service, start, end, *filters)
+        return body_at(self.seed, t, fmt, service, start, end, *filters, scenario=play[0],
+                       scenario_start=play[1])
 
     def past(self, t: float) -> DemoSource:
-        """The same city with its clock stopped at ``t``: lets the wall fill its trends at start."""
-        return DemoSource(self.seed, speed=0.0, start=t, clock=self._clock)
+        """The same city (and scenario) with its clock stopped at ``t``: fills the wall's trends at start."""
+        source = DemoSource(self.seed, speed=0.0, start=t, clock=self._clock)
+        source._play = self._play
+        return source
+
+    def play(self, scenario: Scenario | str, start: float | None = None) -> dict[str, Any]:
+        """Play a scenario (a loaded one, or a bundled one's name) from simulated time ``start``.
+
+        ``start`` defaults to now. Playing again with the same start, in this source or a fresh
+        one, gives the same bodies: that is how a restarted process picks up a running scenario.
+        Replaces a scenario already playing. Returns scenario_status().
+        """
+        if isinstance(scenario, str):
+            from feeds.scenarios import load_scenario  # scenarios builds on this module's road table
+
+            scenario = load_scenario(scenario)
+        self._play = (scenario, self.now() if start is None else float(start))
+        return self.scenario_status()
+
+    def stop(self) -> None:
+        """Back to the ordinary city at once."""
+        self._play = None
+
+    def scenario_status(self, t: float | None = None) -> dict[str, Any] | None:
+        """The scenario played at ``t`` (default now); None when none is.
+
+        Keys: name, title_ko, title_en, started_at, elapsed and duration (seconds), the first
+        incident's incident_id, district and stage (stage, stage_ko, stage_en: "" before its
+        report, "closed" once cleared), and finished (the ordinary city is back).
+        """
+        play = self._play
+        if play is None:
+            return None
+        scenario, started_at = play
+        return scenario.status(started_at, self.now() if t is None else t)

@@ -17,6 +17,12 @@ Frame columns (one row per open incident):
     district_code      str   "" when the point is outside Seoul
     district           str
     severe             bool  a type that must push itself forward (fire, disaster)
+    stage              str   handling stage code (see STAGES), "" when the text names none
+
+AccInfo has no field for the handling stage. When a source knows it (the demo's scripted
+scenarios do), it writes it as the first line of acc_info in one fixed form,
+``[진행단계] 초진``, with a Korean stage name from STAGES (spaces inside it optional); the parser
+takes that line out of the description and reads it into ``stage``. Any other text is left alone.
 """
 
 from __future__ import annotations
@@ -79,9 +85,39 @@ DETAILS: dict[str, tuple[str, str]] = {
     "11B01": ("기타", "Other"),
 }
 CLOSURES = {"009": "full", "010": "partial"}
+
+# Handling stages as (code, Korean, English), in the order an incident meets them. A type goes
+# through a subsequence of them, its flow (stage_flow); a fire's is the one the city's own wall
+# showed: dispatch ordered -> arrived -> operation started -> initial -> full suppression -> closed.
+STAGES: tuple[tuple[str, str, str], ...] = (
+    ("reported", "신고 접수", "Reported"),
+    ("dispatched", "출동", "Dispatched"),
+    ("arrived", "현장 도착", "On scene"),
+    ("operating", "진압 중", "Firefighting"),
+    ("initial_suppression", "초진", "Under control"),
+    ("full_suppression", "완진", "Extinguished"),
+    ("pumping", "배수 중", "Pumping out"),
+    ("reopened", "통제 해제", "Reopened"),
+    ("closed", "상황 종료", "Closed"),  # the feed drops a closed incident: its history shows this
+)
+STAGE_LINE = "[진행단계]"
+STAGE_FLOWS: dict[str, tuple[str, ...]] = {
+    "A08": ("reported", "dispatched", "arrived", "operating", "initial_suppression", "full_suppression",
+            "closed"),
+    "A09": ("reported", "dispatched", "pumping", "reopened", "closed"),
+}
+DEFAULT_FLOW = ("reported", "dispatched", "arrived", "reopened", "closed")
+_STAGE_BY_WORD = {word.replace(" ", ""): code for code, word, _ in STAGES}
+
+
+def stage_flow(type_code: str) -> tuple[str, ...]:
+    """The stage codes an incident of this type goes through, in order (for a progress bar)."""
+    return STAGE_FLOWS.get(type_code, DEFAULT_FLOW)
+
+
 COLUMNS = ["incident_id", "type_code", "type", "type_en", "detail_code", "detail", "detail_en", "occurred_at",
            "expected_clear_at", "description", "closure", "link_id", "lon", "lat",
-           "district_code", "district", "severe"]
+           "district_code", "district", "severe", "stage"]
 
 
 @cache
@@ -134,7 +170,9 @@ def _record(row: dict) -> dict | None:
     if occurred is None:
         raise FeedError(f"{SERVICE} incident {incident_id} has no readable occurrence time")
     lines = text(row.get("acc_info")).replace("\r\n", "\r").replace("\n", "\r").split("\r")
-    description = " / ".join(line.strip() for line in lines if line.strip())
+    lines = [line.strip() for line in lines if line.strip()]
+    stage = _stage(lines[0]) if lines else ""
+    description = " / ".join(lines[1:] if stage else lines)
     return {
         "incident_id": incident_id,
         "type_code": type_code,
@@ -153,4 +191,12 @@ def _record(row: dict) -> dict | None:
         "district_code": district.code if district else "",
         "district": district.name if district else "",
         "severe": type_code in SEVERE_TYPES,
+        "stage": stage,
     }
+
+
+def _stage(line: str) -> str:
+    """The stage code a ``[진행단계] 초진`` line names; "" for any other line or an unknown word."""
+    if not line.startswith(STAGE_LINE):
+        return ""
+    return _STAGE_BY_WORD.get(line.removeprefix(STAGE_LINE).replace(" ", ""), "")

@@ -8,7 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from feeds.air import POLLUTANTS, UNITS, grade
-from feeds.incidents import TYPES
+from feeds.incidents import STAGES, TYPES, stage_flow
 from layouts import summary, theme
 from layouts.figures import FIGURE_CONFIG
 from layouts.i18n import (
@@ -405,9 +405,32 @@ def _incident_row(row, selected: str | None, lang: str) -> html.Div:
                         ],
                     ),
                     html.Div(row.description, className="incident-text"),
+                    stage_bar(row.type_code, getattr(row, "stage", ""), lang),
                     html.Div(" · ".join(status), className="incident-status"),
                 ],
             ),
+        ],
+    )
+
+
+def stage_bar(type_code: str, stage: str, lang: str) -> html.Div | None:
+    """The handling stages of an incident's type, done ones filled and the current one lit."""
+    if not stage:
+        return None
+    flow = [code for code in stage_flow(type_code) if code != "closed"]
+    if stage not in flow:
+        return None
+    names = {code: (english if lang == "en" else korean) for code, korean, english in STAGES}
+    current = flow.index(stage)
+    return html.Div(
+        className="stages",
+        children=[
+            html.Span(
+                names[code],
+                className="stage "
+                + ("stage-now" if i == current else "stage-done" if i < current else "stage-next"),
+            )
+            for i, code in enumerate(flow)
         ],
     )
 
