@@ -26,6 +26,7 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
         config.wall_tick,
         source=wall.source.name,
         bezel=config.wall_bezel,
+        history=wall.history is not None,
         attract_idle=config.wall_attract_idle,
         attract_dwell=config.wall_attract_dwell,
     )

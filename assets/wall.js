@@ -64,6 +64,8 @@
       if (el.textContent !== text) { el.textContent = text; }
     }
     var wallLang = (document.getElementById("wall") || document.documentElement).getAttribute("lang") || "ko";
+    var past = document.querySelector("#wall.past [data-when]");
+    if (past) { clockSource = parseFloat(past.dataset.when); }
     var shown = new Date((clockSource === null ? now : clockSource) * 1000);
     var clock = document.getElementById("wall-clock");
     if (clock) { clock.textContent = clockFormat.format(shown); }

@@ -16,6 +16,7 @@ from flask_caching import Cache
 
 from dashboard import health
 from dashboard.control import Remote
+from dashboard.history import History, open_history
 from dashboard.poller import Poller
 from dashboard.settings import Settings, SettingsError
 from dashboard.store import FrameStore, Freshness
@@ -35,6 +36,7 @@ class Wall:
     source: Source
     poller: Poller
     remote: Remote | None = None
+    history: History | None = None  # None when HISTORY_PATH=off
 
     @property
     def server(self):
@@ -97,11 +99,12 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     freshness = {name: Freshness(settings.interval(name), feed.max_age) for name, feed in FEEDS.items()}
     store = FrameStore(cache, freshness)
     source = source or make_source(settings)
-    poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS})
+    history = open_history(settings.history_path, settings.history_retention_days)
+    poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS}, history=history)
     health.register(app.server, store)
     remote = Remote(cache, settings.wall_control_token, scenarios=_scenarios(source))
     remote.register(app.server)
-    return Wall(settings, app, cache, store, source, poller, remote=remote)
+    return Wall(settings, app, cache, store, source, poller, remote=remote, history=history)
 
 
 def _scenarios(source: Source) -> list[str]:

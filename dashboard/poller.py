@@ -2,6 +2,8 @@
 
 One APScheduler job per feed at its own interval; a job never overlaps itself, a failure leaves
 the last good frame in place with the reason, and a failure and its recovery are each logged once.
+With a history, every successful poll is also kept there, a daily job prunes it, and a start
+begins from it (``restore``): the last frames with their true age, and the last day of trends.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from dashboard.history import History
 from dashboard.store import FrameMeta, FrameStore
 from feeds.base import FeedError, Source
 from feeds.registry import Feed
@@ -25,12 +28,19 @@ SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
 
 class Poller:
     def __init__(
-        self, store: FrameStore, source: Source, feeds: dict[str, Feed], intervals: dict[str, float]
+        self,
+        store: FrameStore,
+        source: Source,
+        feeds: dict[str, Feed],
+        intervals: dict[str, float],
+        history: History | None = None,
     ):
         self.store = store
         self.source = source
         self.feeds = feeds
         self.intervals = intervals
+        self.history = history
+        self._unrecorded: set[str] = set()  # feeds whose last history write failed
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
         self._failing: set[str] = set()
@@ -64,6 +74,8 @@ class Poller:
         )
         if feed.series is not None and not data.empty:
             self._extend_series(name, feed.series(data))
+        if self.history is not None:
+            self._remember(name, data, meta)
         if name in self._failing:
             self._failing.discard(name)
             log.info("%s recovered (version %d)", name, meta.version)
@@ -75,6 +87,72 @@ class Poller:
             meta.rows,
         )
         return meta
+
+    def _remember(self, name: str, data, meta: FrameMeta) -> None:
+        """Keep a poll in history; failing to write is logged once, and never fails the poll."""
+        try:
+            self.history.record(name, data, meta)
+        except Exception:
+            if name not in self._unrecorded:
+                self._unrecorded.add(name)
+                log.exception("%s could not be kept in history (the wall goes on without it)", name)
+            return
+        if name in self._unrecorded:
+            self._unrecorded.discard(name)
+            log.info("%s is kept in history again", name)
+
+    def restore(self) -> int:
+        """Warm start from history, before the first polls; returns the frames restored.
+
+        Each feed's newest kept frame (from this source) goes into the store with the times it
+        really had, so the wall shows it at once with its true age, stale until a poll confirms
+        it; the trends get the last day of history.
+        """
+        if self.history is None:
+            return 0
+        restored = 0
+        try:
+            now = self.source.now()
+            for name, (data, kept) in self.history.latest_frames().items():
+                if name not in self.feeds or kept["source"] != self.source.name:
+                    continue
+                if kept["last_seen"] > now:
+                    # The source's clock is behind what history holds (a fast demo restarted at
+                    # today's time, a replay that looped): that frame is not the source's past.
+                    log.warning(
+                        "%s: history is %.0f s ahead of the source's clock; not restored",
+                        name,
+                        kept["last_seen"] - now,
+                    )
+                    continue
+                meta = self.store.restore(
+                    name,
+                    data,
+                    source=kept["source"],
+                    measured_at=kept["measured_at"],
+                    fetched_at=kept["fetched_at"],
+                    source_now=kept["last_seen"],
+                    speed=kept["speed"],
+                )
+                restored += meta is not None
+            for name in self.feeds:
+                rows = self.history.series(name, now - SERIES_WINDOW, now)
+                if rows is not None and not rows.empty:
+                    self._extend_series(name, rows)
+        except Exception:
+            log.exception("warm start from history failed; the wall starts from its first polls")
+        log.info("warm start: %d frames restored from history", restored)
+        return restored
+
+    def prune_history(self) -> None:
+        """The daily job: drop what is older than the retention and keep the file compact."""
+        try:
+            removed = self.history.prune(now=self.source.now())
+        except Exception:
+            log.exception("history could not be pruned")
+            return
+        removed = ", ".join(f"{n} {table}" for table, n in removed.items() if n)
+        log.info("history pruned: %s", removed or "nothing was old enough")
 
     def _extend_series(self, name: str, rows) -> None:
         with self._series_lock:
@@ -116,6 +194,7 @@ class Poller:
         with self._lock:
             if self._scheduler is not None:
                 return False
+            self.restore()
             scheduler = BackgroundScheduler(timezone="Asia/Seoul", daemon=True)
             now = datetime.now(scheduler.timezone)
             for index, name in enumerate(self.feeds):
@@ -132,9 +211,23 @@ class Poller:
                     coalesce=True,
                     misfire_grace_time=None,
                 )
+            if self.history is not None:
+                scheduler.add_job(
+                    self.prune_history,
+                    "interval",
+                    id="prune-history",
+                    name="prune history",
+                    hours=24,
+                    next_run_time=now + timedelta(minutes=1),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                )
             scheduler.start()
             self._scheduler = scheduler
-            threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
+            # Trends history could not fill are warmed up from the source, when it can rewind.
+            if any(feed.series and self.store.series(name) is None for name, feed in self.feeds.items()):
+                threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
             atexit.register(self.stop)
             log.info(
                 "poller started: %s", ", ".join(f"{n} every {self.intervals[n]:g} s" for n in self.feeds)

@@ -44,6 +44,9 @@ class Settings:
     wall_control_token: str = field(default="", repr=False)
     wall_poller: bool = True  # WALL_POLLER: poll upstream in this process (off for web workers)
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
+    # HISTORY_PATH: the SQLite file the wall keeps its history in (relative: under the repo); off: none
+    history_path: str = "var/history.sqlite"
+    history_retention_days: int = 30  # HISTORY_RETENTION_DAYS: days of history kept (frames: 48 h)
 
     def __post_init__(self) -> None:
         # What one setting needs of another; load() has already checked each alone.
@@ -189,6 +192,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "wall_control_token": _token,
     "wall_poller": _switch,
     "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    "history_path": _text,
+    "history_retention_days": _integer(1, 3650),
 }
 
 

@@ -35,6 +35,7 @@ class FrameMeta:
     error: str | None = None  # the reason the last poll failed; None when it succeeded
     status: str = ERROR  # ok / stale / error, as of the moment it was read
     stale_reason: str | None = None
+    restored: bool = False  # kept from before a restart; no poll in this process has confirmed it
 
     def source_clock(self, now: float) -> float | None:
         """The source's clock now, extrapolated from the last poll."""
@@ -91,7 +92,48 @@ class FrameStore:
         speed: float = 1.0,
     ) -> FrameMeta:
         """Store a successful poll's frame; the version moves only when the content changed."""
-        now = self.clock()
+        return self._put(
+            feed,
+            data,
+            source=source,
+            measured_at=measured_at,
+            fetched_at=self.clock(),
+            source_now=source_now,
+            speed=speed,
+            restored=False,
+        )
+
+    def restore(
+        self,
+        feed: str,
+        data: pd.DataFrame,
+        *,
+        source: str,
+        measured_at: float | None,
+        fetched_at: float,
+        source_now: float,
+        speed: float = 1.0,
+    ) -> FrameMeta | None:
+        """Put a frame kept from before a restart (history's warm start) with the times it really had.
+
+        It shows its true age, and counts as stale until a poll in this process brings a frame.
+        A frame the store already holds from as late or later (a shared Redis) stays: returns None.
+        """
+        held = self._raw_meta(feed).fetched_at
+        if held is not None and held >= fetched_at:
+            return None
+        return self._put(
+            feed,
+            data,
+            source=source,
+            measured_at=measured_at,
+            fetched_at=fetched_at,
+            source_now=source_now,
+            speed=speed,
+            restored=True,
+        )
+
+    def _put(self, feed: str, data: pd.DataFrame, *, source: str, fetched_at: float, **fields) -> FrameMeta:
         previous = self._raw_meta(feed)
         content = digest(data)
         changed = previous.digest != content or previous.source != source
@@ -99,14 +141,12 @@ class FrameStore:
             previous,
             version=previous.version + 1 if changed else previous.version,
             source=source,
-            measured_at=measured_at,
-            fetched_at=now,
-            attempted_at=now,
-            source_now=source_now,
-            speed=speed,
+            fetched_at=fetched_at,
+            attempted_at=fetched_at,
             rows=len(data),
             digest=content,
             error=None,
+            **fields,
         )
         if changed:
             self.cache.set(self._data_key(feed, meta.version), data)
@@ -114,7 +154,7 @@ class FrameStore:
                 # Keep one older version for a reader that just read the previous meta.
                 self.cache.delete(self._data_key(feed, previous.version - 1))
         self.cache.set(self._meta_key(feed), meta)
-        return self._judge(meta, now)
+        return self._judge(meta, self.clock())
 
     def fail(self, feed: str, reason: str, *, source: str) -> FrameMeta:
         """Record a failed poll: the last good frame stays, with the reason beside it."""
@@ -169,6 +209,8 @@ class FrameStore:
         age = meta.age(now)
         if age is not None and age > rule.max_age:
             return replace(meta, status=STALE, stale_reason=f"data is {_minutes(age)} old")
+        if meta.restored:
+            return replace(meta, status=STALE, stale_reason="restored from history, first poll pending")
         return replace(meta, status=OK, stale_reason=None)
 
     @staticmethod

@@ -197,7 +197,7 @@ def traffic_map(
 
 
 def incident_map(
-    incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 920
+    incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 560
 ) -> go.Figure:
     """Open incidents as markers by type over the districts."""
     figure = _dim_map(height, width, selected, lang)
@@ -316,7 +316,7 @@ def air_trend(
 
 
 def district_speed_bars(
-    speeds: pd.DataFrame, selected: str | None, lang: str, width: int = 650, height: int = 620
+    speeds: pd.DataFrame, selected: str | None, lang: str, width: int = 650, height: int = 300
 ) -> go.Figure:
     """Average speed per district with monitored roads, slowest on top."""
     figure = go.Figure()
@@ -381,5 +381,79 @@ def _no_data(figure: go.Figure, lang: str) -> go.Figure:
         yref="paper",
         showarrow=False,
         font=dict(size=36, color=theme.MUTED),
+    )
+    return figure
+
+
+def traffic_trend(
+    today: pd.DataFrame, earlier: pd.DataFrame, days: int, lang: str, width: int = 650, height: int = 230
+) -> go.Figure:
+    """City speed by hour today against the same hours of earlier days."""
+    figure = go.Figure()
+    _chart_layout(figure, width, height)
+    if today.empty and earlier.empty:
+        return _no_data(figure, lang)
+    if not earlier.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=earlier["hour"],
+                y=earlier["speed_kmh"],
+                mode="lines",
+                name=t("earlier_days", lang, n=days),
+                line=dict(color=theme.MUTED, width=4, dash="dot"),
+            )
+        )
+    if not today.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=today["hour"],
+                y=today["speed_kmh"],
+                mode="lines+markers",
+                name=t("today", lang),
+                line=dict(color="#ffffff", width=5),
+                marker=dict(size=9),
+            )
+        )
+    figure.update_xaxes(
+        range=[-0.5, 23.5], tickvals=[0, 6, 12, 18, 23], ticktext=["0", "6", "12", "18", "23"]
+    )
+    figure.update_yaxes(rangemode="tozero")
+    figure.update_layout(
+        showlegend=True,
+        legend=dict(orientation="h", y=1.2, x=0, font=dict(size=20)),
+        margin=dict(l=60, r=10, t=40, b=40),
+    )
+    return figure
+
+
+def incident_timeline(
+    timeline: pd.DataFrame, until: pd.Timestamp, lang: str, width: int = 960, height: int = 330
+) -> go.Figure:
+    """Incidents opened per hour by type (bars) and cleared per hour (line), the last 24 hours."""
+    figure = go.Figure()
+    _chart_layout(figure, width, height)
+    if timeline.empty:
+        return _no_data(figure, lang)
+    for type_code, group in timeline.groupby("type_code", sort=True):
+        color, _ = theme.INCIDENT_STYLE.get(type_code, theme.INCIDENT_DEFAULT)
+        name = group["type_en" if lang == "en" else "type"].iloc[0]
+        figure.add_trace(go.Bar(x=group["hour"], y=group["opened"], name=name, marker_color=color))
+    cleared = timeline.groupby("hour", as_index=False)["cleared"].sum()
+    figure.add_trace(
+        go.Scatter(
+            x=cleared["hour"],
+            y=cleared["cleared"],
+            mode="lines+markers",
+            name=t("cleared", lang),
+            line=dict(color="#ffffff", width=3),
+        )
+    )
+    figure.update_xaxes(range=[until - pd.Timedelta(hours=24), until], tickformat="%H:%M", nticks=7)
+    figure.update_layout(
+        barmode="stack",
+        showlegend=True,
+        bargap=0.15,
+        legend=dict(orientation="h", y=1.25, x=0, font=dict(size=18)),
+        margin=dict(l=50, r=10, t=50, b=36),
     )
     return figure

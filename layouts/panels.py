@@ -61,6 +61,7 @@ def shell(number: int, body: list, lang: str, extra_header: list | None = None) 
                     ),
                 ],
             ),
+            html.Div(id=f"panel-{number}-past", className="panel-past"),
             html.Div(id=f"panel-{number}-alarm", className="panel-alarm"),
             html.Div(className="panel-body", children=body),
         ],
@@ -551,3 +552,52 @@ def _pollutant(name: str, value: float, lang: str) -> html.Div:
             html.Div(f"{UNITS[name]} · {grade_name(level, lang)}", className="pollutant-unit"),
         ],
     )
+
+
+def past_banner(when: float, lang: str) -> list:
+    """On every panel while the time machine is on: this is not live."""
+    moment = pd.Timestamp(when, unit="s", tz="Asia/Seoul").strftime("%m/%d %H:%M")
+    # data-when lets the wall's clock show the moment being looked at, not now.
+    return [
+        html.Strong(t("past_title", lang, time=moment), **{"data-when": f"{when:.0f}"}),
+        html.Span(t("past_detail", lang)),
+    ]
+
+
+def past_status(when: float, lang: str) -> list:
+    moment = pd.Timestamp(when, unit="s", tz="Asia/Seoul").strftime("%m/%d %H:%M")
+    return [
+        html.Span(
+            className="status status-past",
+            children=[
+                html.Span(className="dot"),
+                html.Span(t("status_past", lang, time=moment), className="status-word"),
+            ],
+        )
+    ]
+
+
+def handling_times(times: pd.DataFrame | None, lang: str) -> list:
+    """Median minutes from report to clearance per incident type."""
+    if times is None or times.empty:
+        return [html.Div(t("no_data", lang), className="muted")]
+    chips = []
+    for row in times.sort_values("count", ascending=False).head(6).itertuples():
+        color, _ = theme.INCIDENT_STYLE.get(row.type_code, theme.INCIDENT_DEFAULT)
+        chips.append(
+            html.Div(
+                className="handling",
+                children=[
+                    html.Span(
+                        row.type_en if lang == "en" else row.type,
+                        className="incident-type",
+                        style={"background": color},
+                    ),
+                    html.Span(
+                        t("minutes", lang, n=f"{row.median_minutes:.0f}"), className="handling-minutes"
+                    ),
+                    html.Span(t("cases", lang, n=int(row.count)), className="handling-count"),
+                ],
+            )
+        )
+    return chips

@@ -64,6 +64,15 @@ def district_speeds(traffic: pd.DataFrame | None) -> pd.DataFrame:
     return grouped.reset_index()[columns].sort_values("speed_kmh").reset_index(drop=True)
 
 
+def merge_series(*parts: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Series rows from several places, one per district and measurement time, later parts winning."""
+    found = [part for part in parts if part is not None and not part.empty]
+    if not found:
+        return None
+    joined = pd.concat(found, ignore_index=True)
+    return joined.drop_duplicates(["district_code", "measured_at"], keep="last").reset_index(drop=True)
+
+
 def air_trend(history: pd.DataFrame | None, code: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(district series, city-average series) of PM2.5 by measurement time."""
     empty = pd.DataFrame(columns=["measured_at", "pm25"])
@@ -131,3 +140,26 @@ def tour(
             seen.add(code)
             result.append({"district_code": code, "reason": reason})
     return result[:stops]
+
+
+def speed_by_hour(
+    series: pd.DataFrame | None, moment: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """City road speed per hour of ``moment``'s day, against the mean of the same hours on earlier
+    days: (today[hour, speed_kmh], earlier[hour, speed_kmh], number of earlier days)."""
+    empty = pd.DataFrame(columns=["hour", "speed_kmh"])
+    if series is None or series.empty:
+        return empty, empty, 0
+    known = series.dropna(subset=["speed_kmh"]).copy()
+    known["weighted"] = known["speed_kmh"] * known["links"].clip(lower=1)
+    known["weight"] = known["links"].clip(lower=1)
+    city = known.groupby("measured_at")[["weighted", "weight"]].sum()
+    city["speed_kmh"] = city["weighted"] / city["weight"]
+    local = city.index.tz_convert("Asia/Seoul")
+    city = city.assign(day=local.normalize(), hour=local.hour)
+    hourly = city.groupby(["day", "hour"], as_index=False)["speed_kmh"].mean()
+    day = moment.tz_convert("Asia/Seoul").normalize()
+    today = hourly[hourly["day"] == day][["hour", "speed_kmh"]]
+    before = hourly[hourly["day"] < day]
+    earlier = before.groupby("hour", as_index=False)["speed_kmh"].mean()
+    return today.reset_index(drop=True), earlier, int(before["day"].nunique())

@@ -14,6 +14,7 @@ def layout(
     lang: str = DEFAULT_LANGUAGE,
     source: str = "demo",
     bezel: int = 0,
+    history: bool = True,
     attract_idle: float = 90,
     attract_dwell: float = 10,
 ) -> html.Div:
@@ -29,6 +30,7 @@ def layout(
         dcc.Store(id="attract", data={"active": False, "stop": -1}),
         dcc.Store(id="attract-config", data={"idle": attract_idle}),
         dcc.Store(id="control", data=None),
+        dcc.Store(id="when", data=None),  # None: live; else the past moment shown (epoch seconds)
         dcc.Interval(id="attract-tick", interval=int(attract_dwell * 1000), n_intervals=0),
     ]
     for feed in FEEDS:
@@ -47,6 +49,7 @@ def layout(
             ),
             html.Div(id="overview-headlines", className="headlines", children=[panels.waiting(lang)]),
             html.Div(id="overview-alerts", className="alert-strip"),
+            time_machine(lang, history),
             html.Div(
                 className="credit",
                 children=[
@@ -98,6 +101,8 @@ def layout(
                         className="split-side",
                         children=[
                             html.Div(id="traffic-summary"),
+                            html.H3(t("speed_today", lang), id="speed-today-title"),
+                            panels.graph("traffic-trend"),
                             html.H3(t("district_speeds", lang), id="district-speeds-title"),
                             panels.graph("traffic-districts"),
                         ],
@@ -113,8 +118,22 @@ def layout(
             html.Div(
                 className="split",
                 children=[
-                    html.Div([panels.graph("incident-map")], className="split-incident-map"),
-                    html.Div(id="incident-list", className="incident-list"),
+                    html.Div(
+                        className="split-incident-map",
+                        children=[
+                            panels.graph("incident-map"),
+                            html.H3(t("timeline_title", lang), id="timeline-title"),
+                            panels.graph("incident-timeline"),
+                        ],
+                    ),
+                    html.Div(
+                        className="incident-side",
+                        children=[
+                            html.Div(id="incident-list", className="incident-list"),
+                            html.H3(t("handling_title", lang), id="handling-title"),
+                            html.Div(id="handling-times", className="handling-times"),
+                        ],
+                    ),
                 ],
             ),
         ],
@@ -146,5 +165,50 @@ def layout(
                     html.Div(id="attract-hint", className="attract-hint", children=t("attract_hint", lang)),
                 ],
             ),
+        ],
+    )
+
+
+def time_machine(lang: str, enabled: bool) -> html.Div:
+    """Look at the wall as it was up to 24 hours ago, and one clear way back to live."""
+    if not enabled:
+        return html.Div(
+            id="time-machine",
+            className="time-machine off",
+            children=[
+                dcc.Slider(id="when-slider", min=-1440, max=0, step=10, value=0, disabled=True),
+                html.Button(t("back_to_live", lang), id="back-to-live", n_clicks=0, className="back-to-live"),
+            ],
+        )
+    marks = {
+        minutes: {"label": label}
+        for minutes, label in (
+            (-1440, "-24h"),
+            (-1080, "-18h"),
+            (-720, "-12h"),
+            (-360, "-6h"),
+            (0, t("live", lang)),
+        )
+    }
+    return html.Div(
+        id="time-machine",
+        className="time-machine",
+        children=[
+            html.Span(t("time_machine", lang), id="time-machine-label", className="time-machine-label"),
+            html.Div(
+                dcc.Slider(
+                    id="when-slider",
+                    min=-1440,
+                    max=0,
+                    step=10,
+                    value=0,
+                    marks=marks,
+                    updatemode="mouseup",
+                    allow_direct_input=False,
+                    tooltip=None,
+                ),
+                className="time-slider",
+            ),
+            html.Button(t("back_to_live", lang), id="back-to-live", n_clicks=0, className="back-to-live"),
         ],
     )

@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import app as wall_app
+from dashboard import history
 from dashboard.core import Wall
 from dashboard.settings import Settings
 from feeds.demo import DemoSource
@@ -72,6 +73,13 @@ class LiveWall:
     url: str
     errors: ErrorLog
     source: ControlledSource
+
+
+@pytest.fixture(autouse=True)
+def history_in_tmp(tmp_path, monkeypatch) -> None:
+    """A wall a test builds keeps its history (HISTORY_PATH, relative) in the test's own folder,
+    never in the repo's var/: a test never starts from another test's history."""
+    monkeypatch.setattr(history, "ROOT", tmp_path)
 
 
 def serve(wall: Wall) -> tuple[str, callable]:

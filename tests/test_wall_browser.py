@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as wall_app
@@ -21,7 +23,11 @@ pytestmark = pytest.mark.browser
 
 
 def wait_for(driver, condition, timeout: float = 30.0, message: str = ""):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition(d), message)
+    # Dash re-renders replace elements: one found a moment ago may be gone; look again.
+    wait = WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    return wait.until(lambda d: condition(d), message)
 
 
 def text_of(driver, element_id: str) -> str:
@@ -195,7 +201,7 @@ def detail_name(driver) -> str:
 
 
 def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, browser_factory):
-    live = live_wall_factory(wall_attract_idle=3, wall_attract_dwell=1.5)
+    live = live_wall_factory(wall_attract_idle=5, wall_attract_dwell=1.5)
     driver = browser_factory(5760, 2160)
     open_wall(driver, live.url + "/")
     tour = [
@@ -227,7 +233,7 @@ def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, br
     ActionChains(driver).move_to_element(label).click().perform()
     wait_for(driver, lambda d: detail_name(d) == target.name, message="the touch did not select")
     assert "visible" not in driver.find_element(By.ID, "attract-hint").get_attribute("class")
-    time.sleep(2.5)  # less than the idle time: the tour must not take over again
+    time.sleep(2)  # well under the idle time: the tour must not take over again
     assert detail_name(driver) == target.name
     assert console_errors(driver) == []
 
@@ -277,3 +283,49 @@ def test_wall_on_the_seoul_api(key_is_valid, browser_factory, artifacts):
     finally:
         shutdown()
         fake.stop()
+
+
+def test_time_machine_shows_the_recorded_past_unmistakably(live_wall, browser_factory, artifacts):
+    wall, source = live_wall.wall, live_wall.source
+    before = wall.store.frame("air").data.set_index("district_code")
+    source.advance(3600)  # an hour later the city has moved on
+    for feed in ("air", "traffic", "incidents"):
+        wall.poller.poll(feed)
+    now = wall.store.frame("air").data.set_index("district_code")
+    code = next(c for c in now.index if round(now.loc[c, "pm10"]) != round(before.loc[c, "pm10"]))
+    name = BY_CODE[code].name
+
+    driver = browser_factory(5760, 2160)
+    driver.get(live_wall.url + f"/?district={code}")
+    open_wall(driver, live_wall.url + f"/?district={code}")
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text == name)
+
+    def pm10_shown(d) -> str:
+        return d.find_element(By.CSS_SELECTOR, "#district-detail .pollutant-value").text
+
+    assert pm10_shown(driver) == f"{now.loc[code, 'pm10']:.0f}"
+    handle = driver.find_element(By.CSS_SELECTOR, "#when-slider [role=slider]")
+    for _ in range(6):  # six steps of ten minutes: an hour back
+        handle.send_keys(Keys.ARROW_LEFT)
+    wait_for(
+        driver,
+        lambda d: "past" in d.find_element(By.ID, "wall").get_attribute("class"),
+        message="the time machine did not go back",
+    )
+    for n in range(1, 7):
+        wait_for(driver, lambda d, n=n: "과거 화면" in text_of(d, f"panel-{n}-past"))
+        assert "기록" in text_of(driver, f"panel-{n}-status") and "정상" not in text_of(
+            driver, f"panel-{n}-status"
+        )
+    wait_for(
+        driver,
+        lambda d: pm10_shown(d) == f"{before.loc[code, 'pm10']:.0f}",
+        message="the past wall does not show the values recorded then",
+    )
+    driver.save_screenshot(str(artifacts / "wall_past.png"))
+
+    driver.find_element(By.ID, "back-to-live").click()
+    wait_for(driver, lambda d: "past" not in d.find_element(By.ID, "wall").get_attribute("class"))
+    wait_for(driver, lambda d: pm10_shown(d) == f"{now.loc[code, 'pm10']:.0f}")
+    assert text_of(driver, "panel-2-past") == "" and "정상" in text_of(driver, "panel-2-status")
+    assert console_errors(driver) == []
