@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import html
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from flask import Flask, Response, jsonify, redirect, request
 from flask_caching import Cache
 
 from feeds.districts import BY_CODE, DISTRICTS
+
+log = logging.getLogger(__name__)
 
 COOKIE = "wall_control"
 ATTRACT_MODES = ("auto", "on", "off")
@@ -36,6 +39,7 @@ class ControlState:
     attract: str = "auto"
     scenario: str | None = None  # the scenario asked for, or None for the ordinary city
     scenario_seq: int = 0  # moves when a scenario is (re)started or stopped
+    scenario_started_at: float | None = None  # source clock; set by the polling process once it plays
     updated_at: float = 0.0
     scenarios: list[str] = field(default_factory=list)
 
@@ -81,6 +85,7 @@ class Remote:
                 if value is not None and value not in self.scenarios:
                     raise ControlError(f"scenario: unknown scenario {value!r}")
                 values["scenario_seq"] = current.scenario_seq + 1
+                values["scenario_started_at"] = None
             else:
                 raise ControlError(f"{key}: not something the remote controls")
             values[key] = value
@@ -89,6 +94,12 @@ class Remote:
         state = ControlState(**values)
         self.cache.set("control", state)
         return state
+
+    def mark_started(self, scenario_seq: int, started_at: float) -> None:
+        """Record when the polling process started the scenario, so a restart resumes it there."""
+        state = self.state()
+        if state.scenario_seq == scenario_seq and state.scenario_started_at is None:
+            self.cache.set("control", ControlState(**{**state.to_dict(), "scenario_started_at": started_at}))
 
     # --- access --------------------------------------------------------------------------------
 
@@ -168,3 +179,33 @@ def _page(state: ControlState) -> str:
         .replace("{{scenarios}}", scenarios)
         .replace("{{state}}", state_json)
     )
+
+
+class ScenarioDriver:
+    """Carries the remote's scenario requests to the demo source, in the process that polls.
+
+    Only the poller's process touches the source. A scenario keeps the start it was first played
+    with (stored beside the remote's state), so a restarted poller resumes it where it was.
+    """
+
+    def __init__(self, remote: Remote, source, poller):
+        self.remote = remote
+        self.source = source
+        self.poller = poller
+        self.applied: int | None = None
+
+    def apply(self) -> None:
+        state = self.remote.state()
+        if state.scenario_seq == self.applied:
+            return
+        self.applied = state.scenario_seq
+        if state.scenario:
+            status = self.source.play(state.scenario, start=state.scenario_started_at)
+            self.remote.mark_started(state.scenario_seq, status["started_at"])
+            log.info("scenario %s playing from %s", state.scenario, status["started_at"])
+        elif state.scenario_seq:
+            self.source.stop()
+            log.info("scenario stopped")
+        else:
+            return
+        self.poller.poll_soon()

@@ -15,7 +15,7 @@ import dash
 from flask_caching import Cache
 
 from dashboard import health
-from dashboard.control import Remote
+from dashboard.control import Remote, ScenarioDriver
 from dashboard.history import History, open_history
 from dashboard.poller import Poller
 from dashboard.settings import Settings, SettingsError
@@ -36,6 +36,7 @@ class Wall:
     source: Source
     poller: Poller
     remote: Remote | None = None
+    scenarios: ScenarioDriver | None = None  # plays the remote's scenarios, on a demo source
     history: History | None = None  # None when HISTORY_PATH=off
 
     @property
@@ -104,7 +105,10 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     health.register(app.server, store)
     remote = Remote(cache, settings.wall_control_token, scenarios=_scenarios(source))
     remote.register(app.server)
-    return Wall(settings, app, cache, store, source, poller, remote=remote, history=history)
+    driver = ScenarioDriver(remote, source, poller) if remote.enabled and remote.scenarios else None
+    if driver is not None:
+        poller.every(1.0, driver.apply, "scenario")
+    return Wall(settings, app, cache, store, source, poller, remote=remote, history=history, scenarios=driver)
 
 
 def _scenarios(source: Source) -> list[str]:

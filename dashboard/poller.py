@@ -12,6 +12,7 @@ import atexit
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -45,9 +46,30 @@ class Poller:
         self._lock = threading.Lock()
         self._failing: set[str] = set()
         self._series_lock = threading.Lock()
+        # A feed polled on demand (a scenario started) must not overlap its scheduled poll.
+        self._poll_locks = {name: threading.Lock() for name in feeds}
+        self._tasks: list[tuple[str, float, Callable[[], None]]] = []
 
     def poll(self, name: str) -> FrameMeta:
         """Fetch, parse and store one feed now."""
+        with self._poll_locks[name]:
+            return self._poll(name)
+
+    def every(self, seconds: float, task: Callable[[], None], task_id: str) -> None:
+        """Run another small task of the polling process on the scheduler, from its start."""
+        self._tasks.append((task_id, seconds, task))
+
+    def poll_soon(self) -> None:
+        """Poll every feed at once, on the scheduler's threads (after a scenario starts, say)."""
+        if self._scheduler is None:
+            for name in self.feeds:
+                self.poll(name)
+            return
+        now = datetime.now(self._scheduler.timezone)
+        for name in self.feeds:
+            self._scheduler.modify_job(name, next_run_time=now)
+
+    def _poll(self, name: str) -> FrameMeta:
         feed = self.feeds[name]
         started = time.monotonic()
         try:
@@ -219,6 +241,18 @@ class Poller:
                     name="prune history",
                     hours=24,
                     next_run_time=now + timedelta(minutes=1),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                )
+            for task_id, seconds, task in self._tasks:
+                scheduler.add_job(
+                    task,
+                    "interval",
+                    id=task_id,
+                    name=task_id,
+                    seconds=seconds,
+                    next_run_time=now,
                     max_instances=1,
                     coalesce=True,
                     misfire_grace_time=None,

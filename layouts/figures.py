@@ -197,7 +197,7 @@ def traffic_map(
 
 
 def incident_map(
-    incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 560
+    incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 520
 ) -> go.Figure:
     """Open incidents as markers by type over the districts."""
     figure = _dim_map(height, width, selected, lang)
@@ -427,7 +427,7 @@ def traffic_trend(
 
 
 def incident_timeline(
-    timeline: pd.DataFrame, until: pd.Timestamp, lang: str, width: int = 960, height: int = 330
+    timeline: pd.DataFrame, until: pd.Timestamp, lang: str, width: int = 960, height: int = 300
 ) -> go.Figure:
     """Incidents opened per hour by type (bars) and cleared per hour (line), the last 24 hours."""
     figure = go.Figure()

@@ -358,11 +358,10 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
         return [waiting(lang)]
     if incidents.empty:
         return [html.Div(t("no_incidents", lang), className="waiting")]
-    ordered = incidents.sort_values(["severe", "occurred_at"], ascending=[False, False])
-    if selected:
-        ordered = pd.concat(
-            [ordered[ordered["district_code"] == selected], ordered[ordered["district_code"] != selected]]
-        )
+    # Severe incidents first, then the selected district's, then the newest.
+    ordered = incidents.assign(here=incidents["district_code"] == (selected or "")).sort_values(
+        ["severe", "here", "occurred_at"], ascending=[False, False, False]
+    )
     return [_incident_row(row, selected, lang) for row in ordered.head(6).itertuples()]
 
 

@@ -55,10 +55,19 @@ class ControlledSource:
         return self.demo.now()
 
     def advance(self, seconds: float) -> None:
-        self.demo = DemoSource(seed=7, speed=0.0, start=self.demo.now() + seconds)
+        self.demo = self.demo.past(self.demo.now() + seconds)  # a playing scenario carries on
 
     def past(self, t: float) -> DemoSource:
         return self.demo.past(t)
+
+    def play(self, scenario, start: float | None = None) -> dict:
+        return self.demo.play(scenario, start=start)
+
+    def stop(self) -> None:
+        self.demo.stop()
+
+    def scenario_status(self, t: float | None = None) -> dict | None:
+        return self.demo.scenario_status(t)
 
     def fetch(self, fmt, service, start, end, *filters):
         self.calls += 1

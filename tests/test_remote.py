@@ -106,3 +106,56 @@ def test_remote_on_one_server_drives_a_wall_on_another(live_wall_factory, browse
     )
     assert console_errors(wall) == []
     assert [e for e in console_errors(phone) if "401" not in e] == []  # only the refused wrong token
+
+
+def test_scenario_from_the_remote_plays_every_stage_on_the_wall(
+    live_wall_factory, browser_factory, artifacts
+):
+    """The Mapo fire, started from the remote and played on an accelerated clock to its clearance."""
+    live = live_wall_factory(wall_control_token=TOKEN)
+    wall, source = live.wall, live.source
+    remote = wall.server.test_client()
+    login(remote)
+    assert "mapo-fire" in remote.get("/control/state").get_json()["scenarios"]
+    assert remote.post("/control/state", json={"scenario": "mapo-fire"}).status_code == 200
+    wall.scenarios.apply()  # what the poller's scheduler does every second
+
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live.url + "/")
+    stages = [(0, "신고 접수"), (2, "출동"), (6, "현장 도착"), (8, "진압 중"), (20, "초진"), (45, "완진")]
+    elapsed = 0
+    for minute, stage in stages:
+        source.advance((minute - elapsed) * 60)
+        elapsed = minute
+        for feed in ("air", "traffic", "incidents"):
+            wall.poller.poll(feed)
+        wait_for(
+            driver,
+            lambda d, s=stage: s in text_of_all(d, ".incident-severe .stage-now"),
+            message=f"stage {stage} never shown as current",
+        )
+        assert "화재 · 마포구" in text_of(driver, "panel-5-alarm")  # the alarm takes over
+        assert "alarm" in driver.find_element(By.ID, "wall").get_attribute("class")
+        if minute == 8:
+            driver.save_screenshot(str(artifacts / "wall_fire_operating.png"))
+
+    # By now the smoke has reached the hourly air stations: Mapo's air is an alarm of its own.
+    wait_for(
+        driver,
+        lambda d: "마포구 대기 매우나쁨" in text_of(d, "panel-2-alarm"),
+        message="the smoke never showed in Mapo's air",
+    )
+
+    source.advance((56 - elapsed) * 60)  # cleared at 55:00
+    wall.poller.poll("incidents")
+    wait_for(driver, lambda d: text_of(d, "panel-5-alarm") == "", message="the fire alarm did not end")
+    assert "화재" not in text_of(driver, "panel-1-alarm")
+    if wall.history is not None:
+        events = wall.history.incident_events()
+        fire = events[events["incident_id"].str.len() == 11]
+        assert list(fire["status"])[-1] == "cleared"
+    assert console_errors(driver) == []
+
+
+def text_of_all(driver, selector: str) -> str:
+    return " ".join(element.text for element in driver.find_elements(By.CSS_SELECTOR, selector))
