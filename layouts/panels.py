@@ -362,7 +362,7 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
     ordered = incidents.assign(here=incidents["district_code"] == (selected or "")).sort_values(
         ["severe", "here", "occurred_at"], ascending=[False, False, False]
     )
-    return [_incident_row(row, selected, lang) for row in ordered.head(6).itertuples()]
+    return [_incident_row(row, selected, lang) for row in ordered.head(5).itertuples()]
 
 
 def _incident_row(row, selected: str | None, lang: str) -> html.Div:

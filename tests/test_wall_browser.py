@@ -329,3 +329,42 @@ def test_time_machine_shows_the_recorded_past_unmistakably(live_wall, browser_fa
     wait_for(driver, lambda d: pm10_shown(d) == f"{now.loc[code, 'pm10']:.0f}")
     assert text_of(driver, "panel-2-past") == "" and "정상" in text_of(driver, "panel-2-status")
     assert console_errors(driver) == []
+
+
+@pytest.mark.parametrize("number", [2, 5])
+def test_single_panel_url_fills_one_screen(live_wall, browser_factory, artifacts, number):
+    driver = browser_factory(1920, 1080)
+    driver.get(live_wall.url + f"/panel/{number}")
+    wait_for(driver, lambda d: d.find_element(By.ID, f"panel-{number}").is_displayed())
+    wait_for(driver, lambda d: "기준" in text_of(d, f"panel-{number}-status"))
+    time.sleep(1.2)
+    shown = [n for n in range(1, 7) if driver.find_element(By.ID, f"panel-{n}").is_displayed()]
+    assert shown == [number]
+    box = driver.execute_script(
+        "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+        "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
+        " document.documentElement.scrollHeight];",
+        f"panel-{number}",
+    )
+    assert [round(v) for v in box] == [0, 0, 1920, 1080, 1920, 1080]
+    driver.save_screenshot(str(artifacts / f"panel_{number}.png"))
+    assert console_errors(driver) == []
+
+
+def test_language_toggle_switches_the_whole_wall(live_wall, browser_factory):
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/")
+    driver.find_element(By.ID, "lang-toggle").click()
+    wait_for(driver, lambda d: text_of(d, "panel-5-title") == "Incidents")
+    wait_for(driver, lambda d: "as of" in text_of(d, "panel-4-status"))
+    assert "Worst air" in text_of(driver, "overview-headlines")
+    assert "-gu" in text_of(driver, "district-detail")
+    assert "In progress" in text_of(driver, "incident-list")
+    labels = driver.execute_script(
+        "return [...document.querySelectorAll('#air-map .textpoint text')].map(t => t.textContent).join(' ')"
+    )
+    assert "Gangnam-gu" in labels and "강남구" not in labels
+    assert driver.find_element(By.ID, "wall").get_attribute("lang") == "en"
+    driver.find_element(By.ID, "lang-toggle").click()
+    wait_for(driver, lambda d: text_of(d, "panel-5-title") == "사고·돌발 상황")
+    assert console_errors(driver) == []
