@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,23 +57,35 @@ class Wall:
         return self.poller.start()
 
 
-def make_source(settings: Settings) -> Source:
-    """The source WALL_SOURCE names. WALL_HOTSPOTS reaches traffic.fetch as the source's ``hotspots``."""
+def make_source(settings: Settings, resume_at: float | None = None) -> Source:
+    """The source WALL_SOURCE names. WALL_HOTSPOTS reaches traffic.fetch as the source's ``hotspots``.
+
+    A demo city that ran fast (DEMO_SPEED) before a restart resumes where its history ends
+    (``resume_at``), so its clock never goes back behind what the wall already recorded.
+    """
     if settings.wall_source == "demo":
         from feeds.demo import DemoSource
 
-        return DemoSource(seed=settings.demo_seed, speed=settings.demo_speed)
+        start = max(time.time(), resume_at) if resume_at is not None else None
+        return DemoSource(seed=settings.demo_seed, speed=settings.demo_speed, start=start)
     if settings.wall_source == "seoul":
         from feeds.seoul import SeoulSource
 
-        return SeoulSource(settings.seoul_api_key, settings.seoul_api_base_url,
-                           timeout=settings.seoul_timeouts(), hotspots=settings.wall_hotspots or None)
+        return SeoulSource(
+            settings.seoul_api_key,
+            settings.seoul_api_base_url,
+            timeout=settings.seoul_timeouts(),
+            hotspots=settings.wall_hotspots or None,
+        )
     if settings.wall_source == "replay":
         from feeds.replay import ReplaySource
 
         try:
-            return ReplaySource(settings.wall_replay_path, speed=settings.wall_replay_speed,
-                                hotspots=settings.wall_hotspots or None)
+            return ReplaySource(
+                settings.wall_replay_path,
+                speed=settings.wall_replay_speed,
+                hotspots=settings.wall_hotspots or None,
+            )
         except (OSError, ValueError) as exc:
             raise SettingsError(f"WALL_REPLAY_PATH={settings.wall_replay_path!r}: {exc}") from None
     raise ValueError(f"unknown source {settings.wall_source}")  # settings.load refuses it first
@@ -99,8 +112,8 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     )
     freshness = {name: Freshness(settings.interval(name), feed.max_age) for name, feed in FEEDS.items()}
     store = FrameStore(cache, freshness)
-    source = source or make_source(settings)
     history = open_history(settings.history_path, settings.history_retention_days)
+    source = source or make_source(settings, resume_at=history.newest_poll() if history else None)
     poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS}, history=history)
     health.register(app.server, store)
     remote = Remote(cache, settings.wall_control_token, scenarios=_scenarios(source))

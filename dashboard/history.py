@@ -535,6 +535,12 @@ class History:
             ).fetchone()
         return _kept_frame(row) if row else None
 
+    def newest_poll(self) -> float | None:
+        """The newest poll kept, any feed (source clock), or None for an empty history."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(seen_at) FROM polls").fetchone()
+        return row[0] if row and row[0] is not None else None
+
     def latest_frames(self) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
         """Each feed's newest kept frame and its meta (as ``frame_at``), for a warm start."""
         with self._lock:

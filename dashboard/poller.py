@@ -25,6 +25,7 @@ from feeds.registry import Feed
 log = logging.getLogger(__name__)
 
 SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
+PERMANENT_RETRY = 600  # seconds before asking again after a permanent failure (a bad key)
 
 
 class Poller:
@@ -76,6 +77,8 @@ class Poller:
             source_now = self.source.now()
             data = feed.parse(feed.fetch(self.source))
         except FeedError as exc:
+            if not exc.transient:
+                self._hold_off(name)
             return self._failed(name, exc.reason if not exc.code else str(exc))
         except Exception as exc:  # a parser bug must not stop the poller or blank the wall
             log.exception("%s poll crashed", name)
@@ -200,6 +203,16 @@ class Poller:
                     read += 1
         log.info("trends warmed up from %d earlier frames", read)
         return read
+
+    def _hold_off(self, name: str) -> None:
+        """A permanent failure (a bad key, a bad request) will not mend itself within seconds:
+        ask upstream again only after PERMANENT_RETRY, not at every interval."""
+        if self._scheduler is None or self._scheduler.get_job(name) is None:
+            return
+        wait = max(self.intervals[name], PERMANENT_RETRY)
+        self._scheduler.modify_job(
+            name, next_run_time=datetime.now(self._scheduler.timezone) + timedelta(seconds=wait)
+        )
 
     def _failed(self, name: str, reason: str) -> FrameMeta:
         if name not in self._failing:

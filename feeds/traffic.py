@@ -34,15 +34,55 @@ CONGESTION_EN = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
 
 # Places polled by default, spread over the districts (names as the place list spells them).
 HOTSPOTS: tuple[str, ...] = (
-    "광화문·덕수궁", "서울역", "명동 관광특구", "동대문 관광특구", "이태원 관광특구", "용산역",
-    "강남역", "선릉역", "고속터미널역", "잠실 관광특구", "천호역", "건대입구역", "왕십리역",
-    "혜화역", "미아사거리역", "수유역", "창동 신경제 중심지", "노원역", "회기역", "연신내역",
-    "신촌·이대역", "합정역", "여의도", "영등포 타임스퀘어", "신도림역", "가산디지털단지역",
-    "신림역", "사당역", "오목교역·목동운동장", "발산역",
+    "광화문·덕수궁",
+    "서울역",
+    "명동 관광특구",
+    "동대문 관광특구",
+    "이태원 관광특구",
+    "용산역",
+    "강남역",
+    "선릉역",
+    "고속터미널역",
+    "잠실 관광특구",
+    "천호역",
+    "건대입구역",
+    "왕십리역",
+    "혜화역",
+    "미아사거리역",
+    "수유역",
+    "창동 신경제 중심지",
+    "노원역",
+    "회기역",
+    "연신내역",
+    "신촌·이대역",
+    "합정역",
+    "여의도",
+    "영등포 타임스퀘어",
+    "신도림역",
+    "가산디지털단지역",
+    "신림역",
+    "사당역",
+    "오목교역·목동운동장",
+    "발산역",
 )
-COLUMNS = ["link_id", "road", "start_node", "end_node", "length_m", "speed_kmh", "congestion",
-           "path", "lon", "lat", "district_code", "district", "hotspot", "hotspot_speed_kmh",
-           "hotspot_congestion", "measured_at"]
+COLUMNS = [
+    "link_id",
+    "road",
+    "start_node",
+    "end_node",
+    "length_m",
+    "speed_kmh",
+    "congestion",
+    "path",
+    "lon",
+    "lat",
+    "district_code",
+    "district",
+    "hotspot",
+    "hotspot_speed_kmh",
+    "hotspot_congestion",
+    "measured_at",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +96,14 @@ def fetch(source: Source, hotspots: tuple[str, ...] | None = None) -> list[str]:
     bodies, failures = [], []
     for place in hotspots or getattr(source, "hotspots", None) or HOTSPOTS:
         try:
-            bodies.append(source.fetch("json", SERVICE, 1, 5, place))
+            body = source.fetch("json", SERVICE, 1, 5, place)
+            read_object(body, SERVICE, "CITYDATA")  # a bad key fails every place: stop at the first
         except FeedError as exc:
+            if not exc.transient:
+                raise
             failures.append((place, exc))
+            continue
+        bodies.append(body)
     if failures and not bodies:
         raise failures[0][1]
     for place, exc in failures:
@@ -122,22 +167,24 @@ def _records(body: str | bytes) -> list[dict]:
         lon, lat = path[len(path) // 2]
         district = locate(lat, lon)
         congestion = text(link.get("IDX"))
-        records.append({
-            "link_id": link_id,
-            "road": text(link.get("ROAD_NM")),
-            "start_node": text(link.get("START_ND_NM")),
-            "end_node": text(link.get("END_ND_NM")),
-            "length_m": number(link.get("DIST")),
-            "speed_kmh": number(link.get("SPD")),
-            "congestion": congestion if congestion in CONGESTION else "",
-            "path": path,
-            "lon": lon,
-            "lat": lat,
-            "district_code": district.code if district else "",
-            "district": district.name if district else "",
-            "hotspot": hotspot,
-            "hotspot_speed_kmh": number(average.get("ROAD_TRAFFIC_SPD")),
-            "hotspot_congestion": text(average.get("ROAD_TRAFFIC_IDX")),
-            "measured_at": stamp,
-        })
+        records.append(
+            {
+                "link_id": link_id,
+                "road": text(link.get("ROAD_NM")),
+                "start_node": text(link.get("START_ND_NM")),
+                "end_node": text(link.get("END_ND_NM")),
+                "length_m": number(link.get("DIST")),
+                "speed_kmh": number(link.get("SPD")),
+                "congestion": congestion if congestion in CONGESTION else "",
+                "path": path,
+                "lon": lon,
+                "lat": lat,
+                "district_code": district.code if district else "",
+                "district": district.name if district else "",
+                "hotspot": hotspot,
+                "hotspot_speed_kmh": number(average.get("ROAD_TRAFFIC_SPD")),
+                "hotspot_congestion": text(average.get("ROAD_TRAFFIC_IDX")),
+                "measured_at": stamp,
+            }
+        )
     return records

@@ -528,3 +528,16 @@ def test_each_feeds_newest_frame_outlives_the_frame_retention(wall):
     removed = wall.history.prune(now=wall.source.now() + 10 * DAY)  # ten days without a poll
     assert removed["frames"] == 0 and removed["air"] == 0  # the rows are within 30 days
     assert set(wall.history.latest_frames()) == {"air"}  # a warm start still has it
+
+
+def test_a_fast_demo_city_resumes_where_its_history_ends(tmp_path):
+    """DEMO_SPEED runs the city ahead of the wall clock; a restart must not go back behind it."""
+    path = str(tmp_path / "fast.sqlite")
+    first = wall_app.create_wall(Settings(history_path=path, demo_speed=600, wall_poller=False))
+    first.source.now()  # the city's clock, running at 600x
+    time.sleep(0.2)  # two real tenths: two simulated minutes
+    first.poller.poll("air")
+    ahead = first.history.newest_poll()
+    first.history.close()
+    second = wall_app.create_wall(Settings(history_path=path, demo_speed=600, wall_poller=False))
+    assert second.source.now() >= ahead

@@ -145,7 +145,7 @@ def test_place_names_and_the_key_travel_percent_encoded_as_path_segments(fake):
     ("malformed", "incidents", "AccInfo", "malformed XML", 1),
     ("info100", "incidents", "AccInfo", "INFO-100", 1),
     ("error500", "traffic", "citydata", "ERROR-500", 3 * len(HOTSPOTS)),
-    ("info100", "traffic", "citydata", "INFO-100", len(HOTSPOTS)),
+    ("info100", "traffic", "citydata", "INFO-100", 1),  # a bad key fails every place: asked once
 ])
 def test_a_failure_keeps_the_last_good_frame_with_the_reason_and_recovers(
         fake, caplog, mode, feed, service, reason, requests):

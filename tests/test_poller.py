@@ -134,3 +134,19 @@ def test_no_incident_open_is_news_not_a_gap(wall, source):
     source.fetch = lambda *request: NO_DATA
     meta = wall.poller.poll("incidents")
     assert meta.version == 2 and meta.rows == 0 and meta.status == "ok"
+
+
+def test_a_permanent_failure_holds_the_feed_off_instead_of_asking_every_interval(source):
+    source.failure = FeedError("the API key is not valid", code="INFO-100", transient=False)
+    wall = wall_app.create_wall(Settings(air_interval=5), source=source)
+    try:
+        wall.start_polling()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and wall.store.meta("air").attempted_at is None:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        job = wall.poller._scheduler.get_job("air")
+        wait = job.next_run_time.timestamp() - time.time()
+        assert wait > 500  # ten minutes, not the five-second interval
+    finally:
+        wall.poller.stop()
