@@ -34,7 +34,7 @@ class Settings:
     demo_seed: int = 7  # DEMO_SEED: the simulated city's seed; the same seed, the same city
     demo_speed: float = 1.0  # DEMO_SPEED: simulated seconds per real second
     air_interval: int = 300  # AIR_INTERVAL: seconds between air polls
-    traffic_interval: int = 120  # TRAFFIC_INTERVAL: seconds between traffic polls
+    traffic_interval: int = 300  # TRAFFIC_INTERVAL: seconds between traffic polls (citydata: ~5 min)
     incidents_interval: int = 60  # INCIDENTS_INTERVAL: seconds between incident polls
     wall_tick: float = 5.0  # WALL_TICK: seconds between the browsers' version checks
     wall_bezel: int = 0  # WALL_BEZEL: CSS px between screens, so nothing is drawn behind a bezel

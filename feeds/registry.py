@@ -32,7 +32,7 @@ FEEDS: dict[str, Feed] = {
                 series=air.series),
     # citydata refreshes road speeds every 5-15 minutes.
     "traffic": Feed("traffic", traffic.fetch, traffic.parse, traffic.measured_at,
-                    interval=120, max_age=45 * 60),
+                    interval=300, max_age=45 * 60),
     "incidents": Feed("incidents", incidents.fetch, incidents.parse, incidents.measured_at,
                       interval=60, max_age=15 * 60, empty_is_data=True),
 }

@@ -70,3 +70,22 @@ def test_callbacks_never_call_the_source(wall):
         assert call(client, wall.app, find_output(wall.app, graph), values, ["lang.data"]).status == 200
     tick(wall, client, {"tick.n_intervals": 1})
     assert wall.poller.source.calls == calls
+
+
+def test_web_worker_reads_the_pollers_frames_through_redis(redis_url):
+    """Scale-out: one process polls and writes to Redis; a web worker with its poller off serves
+    the same versions and panels and never calls a source."""
+    shared = {"cache_type": "RedisCache", "cache_redis_url": redis_url}
+    poller_source, worker_source = ControlledSource(), ControlledSource()
+    poller = wall_app.create_wall(Settings(wall_poller=True, **shared), source=poller_source)
+    worker = wall_app.create_wall(Settings(wall_poller=False, **shared), source=worker_source)
+    poller.cache.clear()
+    for feed in ("air", "traffic", "incidents"):
+        poller.poller.poll(feed)
+    client = worker.server.test_client()
+    status, held = tick(worker, client, {"tick.n_intervals": 1})
+    assert status == 200 and held["ver-air.data"] == poller.store.meta("air").version
+    answer = call(client, worker.app, find_output(worker.app, "air-map.figure"),
+                  {"ver-air.data": held["ver-air.data"], "lang.data": "ko"}, ["ver-air.data"])
+    assert answer.status == 200 and len(answer.body["response"]["air-map"]["figure"]["data"]) >= 25
+    assert worker_source.calls == 0 and worker.poller.running is False

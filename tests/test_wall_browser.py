@@ -94,6 +94,17 @@ def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
         driver.execute_script("return document.querySelectorAll('#traffic-districts .bars .point').length")
         >= 10
     )
+    # 4 and 5: trends from history: today's speed, and incidents opened per hour by type
+    assert (
+        driver.execute_script(
+            "return document.querySelectorAll('#traffic-trend .scatterlayer .trace').length"
+        )
+        >= 1
+    )
+    assert (
+        driver.execute_script("return document.querySelectorAll('#incident-timeline .bars .point').length")
+        >= 1
+    )
     # 5: incidents on the map and in the list, each with time, district and status
     rows = driver.find_elements(By.CSS_SELECTOR, "#incident-list .incident")
     assert rows, "no incident listed"
