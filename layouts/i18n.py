@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from feeds.districts import BY_CODE
 
 LANGUAGES = ("ko", "en")
@@ -122,3 +124,49 @@ def grade_name(grade: str | None, lang: str) -> str:
 
 def congestion_name(level: str, lang: str) -> str:
     return CONGESTION_NAMES.get(level, level) if lang == "en" else level
+
+
+# Why a feed is not live, in Korean: the store and the sources word it in English.
+RESULT_CODES_KO = {
+    "INFO-100": "인증키가 유효하지 않습니다",
+    "INFO-300": "인증키 사용이 제한되었습니다",
+    "ERROR-300": "필수 값이 누락된 요청입니다",
+    "ERROR-310": "서비스를 찾을 수 없습니다",
+    "ERROR-336": "한 번에 1000건까지 요청할 수 있습니다",
+    "ERROR-500": "서울 열린데이터광장 서버 오류",
+    "ERROR-600": "서울 열린데이터광장 데이터베이스 오류",
+    "ERROR-601": "서울 열린데이터광장 조회 오류",
+}
+REASONS_KO: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^no update for (.+)$"), "{0} 동안 갱신 없음"),
+    (re.compile(r"^data is (.+) old$"), "자료가 {0} 지남"),
+    (re.compile(r"^restored from history, first poll pending$"), "기록에서 복원 · 첫 수신 대기 중"),
+    (re.compile(r"^could not connect to the Seoul API"), "서울 열린데이터광장에 연결할 수 없습니다"),
+    (
+        re.compile(r"^the Seoul API did not answer within ([\d.]+) s"),
+        "서울 열린데이터광장이 {0}초 안에 응답하지 않았습니다",
+    ),
+    (re.compile(r"^HTTP (\d+) from the Seoul API"), "서울 열린데이터광장 응답 HTTP {0}"),
+    (re.compile(r"malformed (JSON|XML)"), "응답 형식이 올바르지 않습니다 ({0})"),
+    (re.compile(r"^unexpected error"), "처리 중 예기치 않은 오류"),
+)
+
+
+def reason_text(reason: str | None, lang: str) -> str:
+    """A feed's error or stale reason in the wall's language (English as the sources word it)."""
+    if not reason or lang == "en":
+        return reason or ""
+    code, _, rest = reason.partition(": ")
+    if code in RESULT_CODES_KO:
+        return f"{code}: {RESULT_CODES_KO[code]}"
+    for pattern, korean in REASONS_KO:
+        found = pattern.search(reason)
+        if found:
+            parts = [_duration_ko(part) for part in found.groups()]
+            return korean.format(*parts)
+    return reason
+
+
+def _duration_ko(text: str) -> str:
+    """ "2 h 5 min" -> "2시간 5분", "12 min" -> "12분"; other text unchanged."""
+    return text.replace(" h ", "시간 ").replace(" min", "분")

@@ -16,6 +16,7 @@ from layouts.i18n import (
     congestion_name,
     district_name,
     grade_name,
+    reason_text,
     t,
 )
 
@@ -105,7 +106,7 @@ def status_line(metas: list[dict], lang: str) -> list:
     for meta in metas:
         status = meta.get("status") if meta.get("version") or meta.get("error") else "waiting"
         label = t(f"status_{status}", lang)
-        reason = meta.get("error") or meta.get("stale_reason") or ""
+        reason = reason_text(meta.get("error") or meta.get("stale_reason"), lang)
         parts.append(
             html.Span(
                 className=f"status status-{status}",
@@ -273,7 +274,7 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
                         lang,
                         feed=t("feed_" + meta["feed"], lang),
                         status=t("status_" + meta["status"], lang),
-                        reason=meta.get("error") or meta.get("stale_reason") or "",
+                        reason=reason_text(meta.get("error") or meta.get("stale_reason"), lang),
                     ),
                     "",
                 )

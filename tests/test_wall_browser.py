@@ -286,7 +286,7 @@ def test_wall_on_the_seoul_api(key_is_valid, browser_factory, artifacts):
             wait_for(driver, lambda d: "오류" in text_of(d, "panel-2-status"), message="no error shown")
             for n in range(1, 7):
                 assert "오류" in text_of(driver, f"panel-{n}-status")
-            assert "API key is not valid" in text_of(driver, "overview-alerts")
+            assert "INFO-100: 인증키가 유효하지 않습니다" in text_of(driver, "overview-alerts")
             assert "데이터를 기다리는 중입니다" in text_of(driver, "incident-list")
             driver.save_screenshot(str(artifacts / "wall_invalid_key.png"))
         assert key not in driver.page_source
