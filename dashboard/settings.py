@@ -91,26 +91,24 @@ def _redact_url(value: str) -> str:
     return value
 
 
-def _integer(low: int, high: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
+def _bounded(convert: Callable[[str], float], low: float, high: float, noun: str) -> Callable[[str], Any]:
+    def parse(raw: str):
+        value = convert(raw)
         if not low <= value <= high:
-            raise ValueError(f"must be from {low} to {high}")
+            raise ValueError("out of range")
         return value
 
-    parse.__doc__ = f"a whole number from {low} to {high}"
+    shown = [f"{bound:g}" if isinstance(bound, float) else str(bound) for bound in (low, high)]
+    parse.__doc__ = f"{noun} from {shown[0]} to {shown[1]}"
     return parse
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    return _bounded(int, low, high, "a whole number")
 
 
 def _number(low: float, high: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        value = float(raw)
-        if not low <= value <= high:
-            raise ValueError(f"must be from {low:g} to {high:g}")
-        return value
-
-    parse.__doc__ = f"a number from {low:g} to {high:g}"
-    return parse
+    return _bounded(float, low, high, "a number")
 
 
 def _choice(*options: str) -> Callable[[str], str]:
