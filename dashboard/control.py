@@ -157,6 +157,16 @@ class Remote:
                 return jsonify({"error": str(exc)}), 400
 
 
+def _scenario_titles(name: str) -> tuple[str, str, str]:
+    from feeds.scenarios import load_scenario
+
+    try:
+        scenario = load_scenario(name)
+    except ValueError:
+        return name, name, ""
+    return name, scenario.title_ko, scenario.title_en
+
+
 def _page(state: ControlState) -> str:
     """The remote: big buttons for a phone, no external assets."""
     districts = "".join(
@@ -166,8 +176,9 @@ def _page(state: ControlState) -> str:
     )
     scenarios = (
         "".join(
-            f'<button class="s" data-scenario="{html.escape(name)}">{html.escape(name)}</button>'
-            for name in state.scenarios
+            f'<button class="s" data-scenario="{html.escape(name)}">{html.escape(title_ko)}'
+            f"<small>{html.escape(title_en)}</small></button>"
+            for name, title_ko, title_en in map(_scenario_titles, state.scenarios)
         )
         or "<p>시나리오 없음 · No scenarios</p>"
     )
