@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from feeds.districts import BY_CODE
 from layouts.figures import district_at
-from layouts.i18n import LANGUAGES, language
+from layouts.i18n import LANGUAGES, language, t
 
 MAPS = ("air-map", "traffic-map", "incident-map", "air-ranking", "traffic-districts")
 
@@ -87,6 +87,17 @@ def register(wall) -> None:
     )
 
     @app.callback(
+        Output("url-notice", "children"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        Input("lang", "data"),
+    )
+    def notice(pathname, search, lang):
+        """A bad address parameter is said on the wall, not silently ignored."""
+        lang = language(lang)
+        return [html.Div(t(key, lang, value=value)) for key, value in url_problems(pathname, search)]
+
+    @app.callback(
         Output("lang", "data"),
         Input("url", "search"),
         Input("lang-toggle", "n_clicks"),
@@ -97,6 +108,20 @@ def register(wall) -> None:
             return "en" if language(current) == "ko" else "ko"
         wanted = _query(search).get("lang")
         return wanted if wanted in LANGUAGES and wanted != current else no_update
+
+
+def url_problems(pathname: str | None, search: str | None) -> list[tuple[str, str]]:
+    """What in the address the wall could not use: (text key, the value), for a notice."""
+    problems = []
+    query = _query(search)
+    if "district" in query and query["district"] not in BY_CODE:
+        problems.append(("bad_district", query["district"]))
+    if "lang" in query and query["lang"] not in LANGUAGES:
+        problems.append(("bad_lang", query["lang"]))
+    path = (pathname or "/").rstrip("/")
+    if path.startswith("/panel") and path not in {f"/panel/{n}" for n in range(1, 7)}:
+        problems.append(("bad_panel", pathname))
+    return problems
 
 
 def _query(search: str | None) -> dict[str, str]:

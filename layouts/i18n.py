@@ -43,6 +43,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "past_title": ("과거 화면 · {time}", "PAST · {time}"),
     "past_detail": ("실시간이 아닙니다 · 기록된 자료", "Not live · recorded data"),
     "status_past": ("기록 {time}", "Recorded {time}"),
+    "bad_district": (
+        "주소의 district={value}: 알 수 없는 자치구 코드입니다",
+        "district={value} in the address is not a district code",
+    ),
+    "bad_lang": (
+        "주소의 lang={value}: ko 또는 en만 쓸 수 있습니다",
+        "lang={value} in the address: use ko or en",
+    ),
+    "bad_panel": (
+        "{value}: 화면은 /panel/1 부터 /panel/6 까지입니다",
+        "{value}: screens are /panel/1 to /panel/6",
+    ),
     "no_alerts": ("특이 상황 없음", "No alerts"),
     "alerts": ("경보", "Alerts"),
     "status_ok": ("정상", "Live"),

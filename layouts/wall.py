@@ -163,6 +163,7 @@ def layout(
                     incidents,
                     detail,
                     html.Div(id="attract-hint", className="attract-hint", children=t("attract_hint", lang)),
+                    html.Div(id="url-notice", className="url-notice"),
                 ],
             ),
         ],

@@ -27,18 +27,31 @@ from feeds import air, demo, incidents
 # A weekday evening rush in late autumn: hazy air, slow roads, incidents open.
 MOMENT = datetime(2026, 11, 19, 18, 30, tzinfo=ZoneInfo("Asia/Seoul")).timestamp()
 KEY = "SECRETKEY123"
-MODES = ("timeout", "http500", "redirect", "malformed", "info100", "info200", "error500", "echo_key",
-         "new_generation", "strings")
+MODES = (
+    "timeout",
+    "http500",
+    "redirect",
+    "malformed",
+    "info100",
+    "info200",
+    "error500",
+    "echo_key",
+    "new_generation",
+    "strings",
+)
 # The code tables as served: the upstream's own name for 04B01, and a code the wall has not built in.
 CODE_TABLES = {
-    "AccMainCode": ("acc_type", "acc_type_nm",
-                    {code: ko for code, (ko, _) in incidents.TYPES.items()}),
-    "AccSubCode": ("acc_dtype", "acc_dtype_nm",
-                   {**{code: ko for code, (ko, _) in incidents.DETAILS.items()},
-                    "04B01": "시설물보수", "12B01": "제보"}),
+    "AccMainCode": ("acc_type", "acc_type_nm", {code: ko for code, (ko, _) in incidents.TYPES.items()}),
+    "AccSubCode": (
+        "acc_dtype",
+        "acc_dtype_nm",
+        {**{code: ko for code, (ko, _) in incidents.DETAILS.items()}, "04B01": "시설물보수", "12B01": "제보"},
+    ),
 }
-INFO_100 = ("<RESULT><CODE>INFO-100</CODE><MESSAGE><![CDATA[인증키가 유효하지 않습니다. "
-            "인증키가 없는 경우, 열린 데이터 광장 홈페이지에서 인증키를 신청하십시오.]]></MESSAGE></RESULT>")
+INFO_100 = (
+    "<RESULT><CODE>INFO-100</CODE><MESSAGE><![CDATA[인증키가 유효하지 않습니다. "
+    "인증키가 없는 경우, 열린 데이터 광장 홈페이지에서 인증키를 신청하십시오.]]></MESSAGE></RESULT>"
+)
 ERROR_500 = ("ERROR-500", "서버 오류입니다. 지속적으로 발생시 열린 데이터 광장으로 문의(Q&A) 바랍니다.")
 MAIN_POLLUTANT_OLD = {"PM-2.5": "PM25", "PM-10": "PM10"}
 
@@ -87,8 +100,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeSeoul:
-    def __init__(self, key: str = KEY, seed: int = 7, clock: Callable[[], float] | None = None,
-                 delay: float = 1.0):
+    def __init__(
+        self, key: str = KEY, seed: int = 7, clock: Callable[[], float] | None = None, delay: float = 1.0
+    ):
         self.key = key
         self.seed = seed
         self.clock = clock or FakeClock()
@@ -161,8 +175,9 @@ class FakeSeoul:
             return self._ok(fmt, body[: len(body) // 2])
         return (*self._ok(fmt, body)[:3], self.delay if mode == "timeout" else 0)
 
-    def body(self, fmt: str, service: str, start: str, end: str, *filters: str,
-             generation: str | None = None) -> str:
+    def body(
+        self, fmt: str, service: str, start: str, end: str, *filters: str, generation: str | None = None
+    ) -> str:
         """A correct answer at the fake's clock."""
         if service in CODE_TABLES and self.code_tables:
             return _code_table(fmt, service)
@@ -219,11 +234,22 @@ def _code_table(fmt: str, service: str) -> str:
     code_field, name_field, names = CODE_TABLES[service]
     rows = [{code_field: code, name_field: name} for code, name in names.items()]
     if fmt == "json":
-        return json.dumps({service: {"list_total_count": len(rows),
-                                     "RESULT": {"CODE": "INFO-000", "MESSAGE": demo.OK_MESSAGE},
-                                     "row": rows}}, ensure_ascii=False)
-    items = "".join(f"<row><{code_field}>{code}</{code_field}><{name_field}>{escape(name)}</{name_field}>"
-                    "</row>" for code, name in names.items())
+        return json.dumps(
+            {
+                service: {
+                    "list_total_count": len(rows),
+                    "RESULT": {"CODE": "INFO-000", "MESSAGE": demo.OK_MESSAGE},
+                    "row": rows,
+                }
+            },
+            ensure_ascii=False,
+        )
+    items = "".join(
+        f"<row><{code_field}>{code}</{code_field}><{name_field}>{escape(name)}</{name_field}></row>"
+        for code, name in names.items()
+    )
     result = f"<RESULT><CODE>INFO-000</CODE><MESSAGE>{demo.OK_MESSAGE}</MESSAGE></RESULT>"
-    return (f'<?xml version="1.0" encoding="UTF-8"?><{service}><list_total_count>{len(rows)}'
-            f"</list_total_count>{result}{items}</{service}>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><{service}><list_total_count>{len(rows)}'
+        f"</list_total_count>{result}{items}</{service}>"
+    )

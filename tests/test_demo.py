@@ -66,6 +66,7 @@ def incident_day() -> list[pd.DataFrame]:
 
 # --- air ------------------------------------------------------------------------------------------
 
+
 def test_air_every_district_reports_every_hour(air_days):
     monday = air_days[(air_days.seed == 7) & (air_days.sampled_at < MONDAY + DAY)]
     assert set(monday.groupby("sampled_at").size()) == {25}
@@ -154,6 +155,7 @@ def test_air_answers_in_xml_too():
 
 # --- traffic --------------------------------------------------------------------------------------
 
+
 def test_every_hotspot_answers_with_links_inside_seoul():
     frame = traffic_at(MONDAY + 12 * HOUR)
     assert set(frame.hotspot) == set(traffic.HOTSPOTS)
@@ -211,6 +213,7 @@ def test_citydata_answers_by_code_and_refuses_unknown_places():
 
 
 # --- incidents ------------------------------------------------------------------------------------
+
 
 def test_incidents_open_and_clear_over_a_day(incident_day):
     counts = [len(frame) for frame in incident_day]
@@ -289,6 +292,7 @@ def test_accidents_slow_their_road_link():
 
 # --- the source: errors, determinism, clock, speed -----------------------------------------------
 
+
 def test_unknown_service_and_bad_requests_answer_like_the_upstream():
     source = frozen(MONDAY)
     with pytest.raises(FeedError) as error:
@@ -353,8 +357,9 @@ def test_bodies_survive_a_restart():
         "print(hashlib.sha256('|'.join(bodies).encode()).hexdigest())\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                            cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
     expected = hashlib.sha256("|".join(_all_bodies(DemoSource(seed=11), t)).encode()).hexdigest()
     assert result.stdout.strip() == expected
 
@@ -366,8 +371,9 @@ def test_the_clock_runs_at_the_given_speed():
     assert source.now() == MONDAY
     fake[0] += 10
     assert source.now() == MONDAY + 3600
-    assert source.fetch("json", "RealtimeCityAir", 1, 25) == source.body_at(MONDAY + 3600, "json",
-                                                                           "RealtimeCityAir", 1, 25)
+    assert source.fetch("json", "RealtimeCityAir", 1, 25) == source.body_at(
+        MONDAY + 3600, "json", "RealtimeCityAir", 1, 25
+    )
 
 
 def test_the_clock_starts_at_the_real_now_by_default():
@@ -391,4 +397,3 @@ def test_fetching_and_parsing_the_whole_city_is_fast():
     parsed = time.perf_counter()
     assert fetched - started < 0.5
     assert parsed - fetched < 1.0
-

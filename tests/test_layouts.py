@@ -92,3 +92,15 @@ def test_feed_reasons_read_in_the_walls_language():
         reason_text("HTTP 503 from the Seoul API (http://h/***/json/x)", "ko")
         == "서울 열린데이터광장 응답 HTTP 503"
     )
+
+
+def test_url_problems_name_what_was_not_understood():
+    from callbacks.controls import url_problems
+
+    assert url_problems("/", "?district=11440&lang=en") == []
+    assert url_problems("/panel/3/", "") == []
+    assert url_problems("/panel/0", "?district=seoul&lang=jp") == [
+        ("bad_district", "seoul"),
+        ("bad_lang", "jp"),
+        ("bad_panel", "/panel/0"),
+    ]

@@ -45,15 +45,26 @@ def built_in_names():
 
 
 def settings_for(fake: FakeSeoul, **overrides) -> Settings:
-    values = {"wall_source": "seoul", "seoul_api_key": KEY, "seoul_api_base_url": fake.url,
-              "seoul_timeout": 0.5, "wall_hotspots": HOTSPOTS, "wall_poller": False}
+    values = {
+        "wall_source": "seoul",
+        "seoul_api_key": KEY,
+        "seoul_api_base_url": fake.url,
+        "seoul_timeout": 0.5,
+        "wall_hotspots": HOTSPOTS,
+        "wall_poller": False,
+    }
     return Settings(**(values | overrides))
 
 
 def live_source(fake: FakeSeoul, **overrides) -> SeoulSource:
     """The source make_source builds, with test-sized timeouts and backoff, on the fake's clock."""
-    options = {"timeout": (0.5, 0.5), "backoff": 0.01, "cooldown": 0, "hotspots": HOTSPOTS,
-               "clock": fake.clock}
+    options = {
+        "timeout": (0.5, 0.5),
+        "backoff": 0.01,
+        "cooldown": 0,
+        "hotspots": HOTSPOTS,
+        "clock": fake.clock,
+    }
     return SeoulSource(KEY, fake.url, **(options | overrides))
 
 
@@ -66,15 +77,26 @@ def data(wall: core.Wall, feed: str) -> pd.DataFrame:
 
 
 def recovered(caplog, feed: str) -> int:
-    return sum(1 for r in caplog.records if r.name == "dashboard.poller" and r.getMessage().startswith(
-        f"{feed} recovered"))
+    return sum(
+        1
+        for r in caplog.records
+        if r.name == "dashboard.poller" and r.getMessage().startswith(f"{feed} recovered")
+    )
 
 
 # --- settings and wiring ------------------------------------------------------------------------
 
+
 def test_source_choice_and_live_settings_are_read_from_the_environment(fake):
-    settings = load({"WALL_SOURCE": "seoul", "SEOUL_API_KEY": KEY, "SEOUL_API_BASE_URL": fake.url + "/",
-                     "SEOUL_TIMEOUT": "2.5", "WALL_HOTSPOTS": "광화문·덕수궁, 강남역,"})
+    settings = load(
+        {
+            "WALL_SOURCE": "seoul",
+            "SEOUL_API_KEY": KEY,
+            "SEOUL_API_BASE_URL": fake.url + "/",
+            "SEOUL_TIMEOUT": "2.5",
+            "WALL_HOTSPOTS": "광화문·덕수궁, 강남역,",
+        }
+    )
     assert settings.seoul_api_base_url == fake.url
     assert settings.wall_hotspots == HOTSPOTS and settings.seoul_timeouts() == (2.5, 2.5)
     source = core.make_source(settings)
@@ -91,16 +113,21 @@ def test_the_key_is_never_printed_with_the_settings():
     assert "SEOUL_API_KEY        not set" in load({}).describe()
 
 
-@pytest.mark.parametrize(("environ", "named"), [
-    ({"WALL_SOURCE": "seoul"}, "SEOUL_API_KEY"),
-    ({"WALL_SOURCE": "seoul", "SEOUL_API_KEY": KEY, "SEOUL_API_BASE_URL": "openapi.seoul.go.kr"},
-     "SEOUL_API_BASE_URL"),
-    ({"SEOUL_API_BASE_URL": "ftp://openapi.seoul.go.kr"}, "SEOUL_API_BASE_URL"),
-    ({"SEOUL_TIMEOUT": "0"}, "SEOUL_TIMEOUT"),
-    ({"WALL_HOTSPOTS": " , "}, "WALL_HOTSPOTS"),
-    ({"WALL_SOURCE": "replay"}, "WALL_REPLAY_PATH"),
-    ({"WALL_SOURCE": "replay", "WALL_REPLAY_PATH": "/nowhere/afternoon.jsonl"}, "WALL_REPLAY_PATH"),
-])
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"WALL_SOURCE": "seoul"}, "SEOUL_API_KEY"),
+        (
+            {"WALL_SOURCE": "seoul", "SEOUL_API_KEY": KEY, "SEOUL_API_BASE_URL": "openapi.seoul.go.kr"},
+            "SEOUL_API_BASE_URL",
+        ),
+        ({"SEOUL_API_BASE_URL": "ftp://openapi.seoul.go.kr"}, "SEOUL_API_BASE_URL"),
+        ({"SEOUL_TIMEOUT": "0"}, "SEOUL_TIMEOUT"),
+        ({"WALL_HOTSPOTS": " , "}, "WALL_HOTSPOTS"),
+        ({"WALL_SOURCE": "replay"}, "WALL_REPLAY_PATH"),
+        ({"WALL_SOURCE": "replay", "WALL_REPLAY_PATH": "/nowhere/afternoon.jsonl"}, "WALL_REPLAY_PATH"),
+    ],
+)
 def test_a_bad_live_or_replay_setting_is_refused_naming_it(environ, named):
     with pytest.raises(SettingsError, match=rf"^{named}\b"):
         load(environ)
@@ -120,13 +147,15 @@ def test_a_missing_key_is_one_clear_message_at_start(monkeypatch, capsys):
 def test_place_names_and_the_key_travel_percent_encoded_as_path_segments(fake):
     source = live_source(fake)
     source.fetch("json", "citydata", 1, 5, "광화문·덕수궁")
-    assert fake.paths[-1] == (f"/{KEY}/json/citydata/1/5/"
-                              "%EA%B4%91%ED%99%94%EB%AC%B8%C2%B7%EB%8D%95%EC%88%98%EA%B6%81")
+    assert fake.paths[-1] == (
+        f"/{KEY}/json/citydata/1/5/%EA%B4%91%ED%99%94%EB%AC%B8%C2%B7%EB%8D%95%EC%88%98%EA%B6%81"
+    )
     assert fake.requests[-1] == (KEY, "citydata", ("광화문·덕수궁",))
     odd = FakeSeoul(key="A/B C+D")
     try:
         assert "INFO-000" in SeoulSource("A/B C+D", odd.url, clock=odd.clock).fetch(
-            "json", "RealtimeCityAir", 1, 25)
+            "json", "RealtimeCityAir", 1, 25
+        )
         assert odd.paths[-1].startswith("/A%2FB%20C%2BD/json/")
     finally:
         odd.stop()
@@ -134,21 +163,26 @@ def test_place_names_and_the_key_travel_percent_encoded_as_path_segments(fake):
 
 # --- each failure: the last good frame stays with the reason, then the wall recovers ---------------
 
-@pytest.mark.parametrize(("mode", "feed", "service", "reason", "requests"), [
-    ("timeout", "air", "RealtimeCityAir", "did not answer within 0.5 s", 3),
-    ("http500", "air", "RealtimeCityAir", "HTTP 500 from the Seoul API", 3),
-    ("redirect", "air", "RealtimeCityAir", "HTTP 302 from the Seoul API", 1),
-    ("malformed", "air", "RealtimeCityAir", "malformed JSON", 1),
-    ("info100", "air", "RealtimeCityAir", "INFO-100: the API key is not valid", 1),
-    ("error500", "air", "RealtimeCityAir", "ERROR-500", 3),
-    ("http500", "incidents", "AccInfo", "HTTP 500 from the Seoul API", 3),
-    ("malformed", "incidents", "AccInfo", "malformed XML", 1),
-    ("info100", "incidents", "AccInfo", "INFO-100", 1),
-    ("error500", "traffic", "citydata", "ERROR-500", 3 * len(HOTSPOTS)),
-    ("info100", "traffic", "citydata", "INFO-100", 1),  # a bad key fails every place: asked once
-])
+
+@pytest.mark.parametrize(
+    ("mode", "feed", "service", "reason", "requests"),
+    [
+        ("timeout", "air", "RealtimeCityAir", "did not answer within 0.5 s", 3),
+        ("http500", "air", "RealtimeCityAir", "HTTP 500 from the Seoul API", 3),
+        ("redirect", "air", "RealtimeCityAir", "HTTP 302 from the Seoul API", 1),
+        ("malformed", "air", "RealtimeCityAir", "malformed JSON", 1),
+        ("info100", "air", "RealtimeCityAir", "INFO-100: the API key is not valid", 1),
+        ("error500", "air", "RealtimeCityAir", "ERROR-500", 3),
+        ("http500", "incidents", "AccInfo", "HTTP 500 from the Seoul API", 3),
+        ("malformed", "incidents", "AccInfo", "malformed XML", 1),
+        ("info100", "incidents", "AccInfo", "INFO-100", 1),
+        ("error500", "traffic", "citydata", "ERROR-500", 3 * len(HOTSPOTS)),
+        ("info100", "traffic", "citydata", "INFO-100", 1),  # a bad key fails every place: asked once
+    ],
+)
 def test_a_failure_keeps_the_last_good_frame_with_the_reason_and_recovers(
-        fake, caplog, mode, feed, service, reason, requests):
+    fake, caplog, mode, feed, service, reason, requests
+):
     caplog.set_level(logging.INFO)
     wall = live_wall(fake)
     good = wall.poller.poll(feed)
@@ -229,8 +263,9 @@ def test_new_air_field_names_and_numbers_as_strings_give_the_same_frame(fake, mo
     before = data(wall, "air")
     fake.fail(mode)
     row = json.loads(wall.source.fetch("json", air.SERVICE, 1, 25))[air.SERVICE]["row"][0]
-    assert ("MSRMT_DT" in row) == (mode == "new_generation") and isinstance(row["PM25" if mode == "strings"
-                                                                               else "FPM"], str)
+    assert ("MSRMT_DT" in row) == (mode == "new_generation") and isinstance(
+        row["PM25" if mode == "strings" else "FPM"], str
+    )
     meta = wall.poller.poll("air")
     assert meta.status == OK and meta.version == 1  # the same content: nothing new to draw
     pd.testing.assert_frame_equal(data(wall, "air"), before)
@@ -257,6 +292,7 @@ def test_without_the_code_tables_the_built_in_names_stay(fake, caplog):
 
 
 # --- the key never leaves the process -------------------------------------------------------------
+
 
 def test_the_key_appears_in_no_log_exception_health_report_meta_or_page(fake, caplog, tmp_path):
     import app as wall_app
@@ -305,14 +341,16 @@ def test_the_key_appears_in_no_log_exception_health_report_meta_or_page(fake, ca
 
 # --- record and replay ----------------------------------------------------------------------------
 
+
 def test_a_recording_replays_the_frames_the_live_wall_showed(fake, tmp_path):
     clock = FakeClock(MOMENT + 28 * 60 + 30)  # 18:58:30: the air turns to a new hour while recording
     fake.clock = clock
     path = tmp_path / "evening.jsonl"
     intervals = {"air": 60, "traffic": 60, "incidents": 30}
     with open_recording(path, "w") as out:
-        summary = record.record(live_source(fake, clock=clock), FEEDS, intervals, 181, out,
-                                clock=clock, sleep=clock.sleep)
+        summary = record.record(
+            live_source(fake, clock=clock), FEEDS, intervals, 181, out, clock=clock, sleep=clock.sleep
+        )
     assert summary.stopped is None and summary.polls == {"air": 4, "traffic": 4, "incidents": 7}
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert summary.calls == len(lines) == 4 + 4 * len(HOTSPOTS) + 7  # the feeds' calls, not the code tables
@@ -352,8 +390,15 @@ def test_replay_from_the_settings_warms_its_trends_and_plays_faster(fake, tmp_pa
     path = tmp_path / "short.jsonl.gz"
     clock = FakeClock()
     with open_recording(path, "w") as out:
-        record.record(live_source(fake), FEEDS, {"air": 60, "traffic": 60, "incidents": 60}, 1, out,
-                      clock=clock, sleep=clock.sleep)
+        record.record(
+            live_source(fake),
+            FEEDS,
+            {"air": 60, "traffic": 60, "incidents": 60},
+            1,
+            out,
+            clock=clock,
+            sleep=clock.sleep,
+        )
     settings = load({"WALL_SOURCE": "replay", "WALL_REPLAY_PATH": str(path), "WALL_REPLAY_SPEED": "60"})
     source = core.make_source(settings)
     assert isinstance(source, ReplaySource) and source.speed == 60 and source.hotspots == HOTSPOTS
@@ -367,10 +412,16 @@ def test_replay_from_the_settings_warms_its_trends_and_plays_faster(fake, tmp_pa
         core.make_source(Settings(wall_source="replay", wall_replay_path=str(broken)))
 
 
-def test_the_record_command_writes_a_recording_from_the_configured_source(fake, tmp_path, monkeypatch,
-                                                                          capsys):
-    for name, value in {"WALL_SOURCE": "seoul", "SEOUL_API_KEY": KEY, "SEOUL_API_BASE_URL": fake.url,
-                        "WALL_HOTSPOTS": ",".join(HOTSPOTS), "LOG_LEVEL": "WARNING"}.items():
+def test_the_record_command_writes_a_recording_from_the_configured_source(
+    fake, tmp_path, monkeypatch, capsys
+):
+    for name, value in {
+        "WALL_SOURCE": "seoul",
+        "SEOUL_API_KEY": KEY,
+        "SEOUL_API_BASE_URL": fake.url,
+        "WALL_HOTSPOTS": ",".join(HOTSPOTS),
+        "LOG_LEVEL": "WARNING",
+    }.items():
         monkeypatch.setenv(name, value)
     out = tmp_path / "recordings" / "now.jsonl"
     assert record.main(["--minutes", "0.005", "--out", str(out)]) == 0  # 0.3 s: two staggered feeds

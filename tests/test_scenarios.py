@@ -27,8 +27,12 @@ from feeds.values import SEOUL
 MINUTE, HOUR = 60, 3600
 START = datetime(2026, 3, 10, 14, 10, tzinfo=SEOUL).timestamp()  # a Tuesday afternoon
 ROOT = Path(__file__).resolve().parents[1]
-FIRE_LINKS = {"양화로 합정→홍대입구": "1000220100", "양화로 양화대교북단→합정": "1000220200",
-              "독막로 합정→상수": "1000220300", "월드컵로 합정→망원": "1000220400"}
+FIRE_LINKS = {
+    "양화로 합정→홍대입구": "1000220100",
+    "양화로 양화대교북단→합정": "1000220200",
+    "독막로 합정→상수": "1000220300",
+    "월드컵로 합정→망원": "1000220400",
+}
 GANGNAM_DAERO = ("1000070100", "1000070200")
 
 
@@ -76,6 +80,7 @@ def grade_rank(grade: str) -> int:
 
 # --- the bundled scenarios ------------------------------------------------------------------------
 
+
 def test_two_bundled_scenarios_load_and_validate():
     assert {"mapo-fire", "gangnam-flood"} <= set(bundled_scenarios())
     for name in bundled_scenarios():
@@ -106,11 +111,19 @@ def test_stage_flows_follow_the_order_of_the_stages_table():
         flow = incidents.stage_flow(type_code)
         assert flow[0] == "reported" and flow[-1] == "closed"
         assert [order.index(code) for code in flow] == sorted(order.index(code) for code in flow)
-    assert incidents.stage_flow("A08") == ("reported", "dispatched", "arrived", "operating",
-                                           "initial_suppression", "full_suppression", "closed")
+    assert incidents.stage_flow("A08") == (
+        "reported",
+        "dispatched",
+        "arrived",
+        "operating",
+        "initial_suppression",
+        "full_suppression",
+        "closed",
+    )
 
 
 # --- the fire, rehearsed --------------------------------------------------------------------------
+
 
 def test_the_fire_goes_through_every_dispatch_stage_in_order_then_leaves_the_feed():
     source, _, clock = rehearsal("mapo-fire")
@@ -123,8 +136,14 @@ def test_the_fire_goes_through_every_dispatch_stage_in_order_then_leaves_the_fee
             seen.append((clock.now - 1_000.0, fire.stage[0]))
         clock.now += 0.5
     stages = list(dict.fromkeys(stage for _, stage in seen))
-    assert stages == ["reported", "dispatched", "arrived", "operating", "initial_suppression",
-                      "full_suppression"]
+    assert stages == [
+        "reported",
+        "dispatched",
+        "arrived",
+        "operating",
+        "initial_suppression",
+        "full_suppression",
+    ]
     in_order = sorted((stage for _, stage in seen), key=stages.index)
     assert [stage for _, stage in seen] == in_order  # never back
     last_seen = max(real for real, _ in seen)
@@ -133,9 +152,17 @@ def test_the_fire_goes_through_every_dispatch_stage_in_order_then_leaves_the_fee
 
 
 def test_each_stage_starts_on_its_minute():
-    expected = {0: "reported", 1.9: "reported", 2: "dispatched", 6: "arrived", 8: "operating",
-                20: "initial_suppression", 44.9: "initial_suppression", 45: "full_suppression",
-                54.9: "full_suppression"}
+    expected = {
+        0: "reported",
+        1.9: "reported",
+        2: "dispatched",
+        6: "arrived",
+        8: "operating",
+        20: "initial_suppression",
+        44.9: "initial_suppression",
+        45: "full_suppression",
+        54.9: "full_suppression",
+    }
     for minutes, stage in expected.items():
         fire = scripted(incidents.parse(incidents.fetch(at(minutes, scenario="mapo-fire"))))
         assert fire.stage.tolist() == [stage], minutes
@@ -164,8 +191,10 @@ def test_the_fire_reads_like_a_real_accinfo_row():
 
 
 def test_the_closure_follows_the_stages():
-    closures = {minutes: scripted(incidents.parse(incidents.fetch(at(minutes, scenario="mapo-fire"))))
-                .closure[0] for minutes in (1, 7, 30, 50)}
+    closures = {
+        minutes: scripted(incidents.parse(incidents.fetch(at(minutes, scenario="mapo-fire")))).closure[0]
+        for minutes in (1, 7, 30, 50)
+    }
     assert closures == {1: "partial", 7: "full", 30: "full", 50: "partial"}
 
 
@@ -230,6 +259,7 @@ def test_the_air_grade_worsens_during_a_rehearsal():
 
 # --- after the end, before the start --------------------------------------------------------------
 
+
 def test_after_its_end_the_city_is_the_ordinary_one():
     source, ordinary, clock = rehearsal("mapo-fire")
     clock.now += 150  # 150 simulated minutes: the scenario's duration
@@ -254,6 +284,7 @@ def test_before_its_start_and_after_stop_the_city_is_the_ordinary_one():
 
 
 # --- deterministic, restartable -------------------------------------------------------------------
+
 
 def test_same_seed_scenario_and_start_give_identical_bodies():
     one, two = DemoSource(seed=3), DemoSource(seed=3)
@@ -298,17 +329,21 @@ def test_scenario_bodies_survive_a_restart_in_another_interpreter():
         "print(hashlib.sha256('|'.join(bodies).encode()).hexdigest())\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4321", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                            cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
     source = DemoSource(seed=11)
     source.play("mapo-fire", start=START)
-    bodies = [source.body_at(t, "json", "RealtimeCityAir", 1, 25),
-              source.body_at(t, "xml", "AccInfo", 1, 1000),
-              *(source.body_at(t, "json", "citydata", 1, 5, p) for p in traffic.HOTSPOTS)]
+    bodies = [
+        source.body_at(t, "json", "RealtimeCityAir", 1, 25),
+        source.body_at(t, "xml", "AccInfo", 1, 1000),
+        *(source.body_at(t, "json", "citydata", 1, 5, p) for p in traffic.HOTSPOTS),
+    ]
     assert result.stdout.strip() == hashlib.sha256("|".join(bodies).encode()).hexdigest()
 
 
 # --- the flood ------------------------------------------------------------------------------------
+
 
 def test_the_flood_closes_gangnam_daero_until_it_is_pumped_out_and_reopened():
     source, _, clock = rehearsal("gangnam-flood")
@@ -318,8 +353,12 @@ def test_the_flood_closes_gangnam_daero_until_it_is_pumped_out_and_reopened():
         if not flood.empty:
             seen.append((flood.stage.iloc[0], flood.closure.iloc[0]))
         clock.now += 1
-    assert list(dict.fromkeys(seen)) == [("reported", "full"), ("dispatched", "full"),
-                                         ("pumping", "full"), ("reopened", "partial")]
+    assert list(dict.fromkeys(seen)) == [
+        ("reported", "full"),
+        ("dispatched", "full"),
+        ("pumping", "full"),
+        ("reopened", "partial"),
+    ]
     assert len(seen) == 75  # closed 75 minutes in
     flood = scripted(incidents.parse(incidents.fetch(at(20, scenario="gangnam-flood"))))
     flood = flood.set_index("type_code")
@@ -330,8 +369,13 @@ def test_the_flood_closes_gangnam_daero_until_it_is_pumped_out_and_reopened():
 
 
 def test_the_flood_strands_a_car_on_teheran_ro_for_a_while():
-    for minutes, expected in ((17, []), (19, ["reported"]), (25, ["dispatched"]), (35, ["arrived"]),
-                              (40, [])):
+    for minutes, expected in (
+        (17, []),
+        (19, ["reported"]),
+        (25, ["dispatched"]),
+        (35, ["arrived"]),
+        (40, []),
+    ):
         frame = scripted(incidents.parse(incidents.fetch(at(minutes, scenario="gangnam-flood"))))
         car = frame[frame.type_code == "A02"]
         assert car.stage.tolist() == expected, minutes
@@ -350,6 +394,7 @@ def test_the_flood_jams_gangnam_daero_and_its_detours():
 
 
 # --- files that are refused -----------------------------------------------------------------------
+
 
 def fire_document() -> dict:
     return json.loads((BUNDLED_DIR / "mapo-fire.json").read_text(encoding="utf-8"))
@@ -435,28 +480,31 @@ def _same_time(doc):
     doc["events"][2]["at"] = "02:00"
 
 
-@pytest.mark.parametrize(("break_it", "field", "words"), [
-    (_district, "events[0].district", "not one of Seoul's 25 districts"),
-    (_wrong_district, "events[0].district", "lies in 마포구, not 서대문구"),
-    (_link, "events[0].link", "unknown link"),
-    (_negative, "events[1].at", "is negative"),
-    (_out_of_order, "events[3].stage", "'arrived' comes after 'operating'"),
-    (_foreign_stage, "events[1].stage", "'pumping' is not a stage of A08"),
-    (_closed_stage, "events[5].stage", "kind 'clear'"),
-    (_after_clear, "events[5].at", "already cleared"),
-    (_unknown_incident, "events[1].incident", "'blaze' is not the id of an incident"),
-    (_unknown_field, "events[0].colour", "is not a field here"),
-    (_missing, "title_en", "is missing"),
-    (_late, "events[6].at", "not before the end"),
-    (_bad_time, "events[6].at", "is not a time"),
-    (_factor, "events[7].factor", "at most 1"),
-    (_traffic_links, "events[8].links[0]", "unknown link"),
-    (_pm10, "events[9].pm10", "includes PM2.5"),
-    (_neighbour, "events[9].neighbours.서대문", "not one of Seoul's 25 districts"),
-    (_detail, "events[0].detail", "not a known AccSubCode of A08"),
-    (_kind, "events[6].kind", "'resolve' is not one of"),
-    (_same_time, "events[2].at", "distinct times"),
-])
+@pytest.mark.parametrize(
+    ("break_it", "field", "words"),
+    [
+        (_district, "events[0].district", "not one of Seoul's 25 districts"),
+        (_wrong_district, "events[0].district", "lies in 마포구, not 서대문구"),
+        (_link, "events[0].link", "unknown link"),
+        (_negative, "events[1].at", "is negative"),
+        (_out_of_order, "events[3].stage", "'arrived' comes after 'operating'"),
+        (_foreign_stage, "events[1].stage", "'pumping' is not a stage of A08"),
+        (_closed_stage, "events[5].stage", "kind 'clear'"),
+        (_after_clear, "events[5].at", "already cleared"),
+        (_unknown_incident, "events[1].incident", "'blaze' is not the id of an incident"),
+        (_unknown_field, "events[0].colour", "is not a field here"),
+        (_missing, "title_en", "is missing"),
+        (_late, "events[6].at", "not before the end"),
+        (_bad_time, "events[6].at", "is not a time"),
+        (_factor, "events[7].factor", "at most 1"),
+        (_traffic_links, "events[8].links[0]", "unknown link"),
+        (_pm10, "events[9].pm10", "includes PM2.5"),
+        (_neighbour, "events[9].neighbours.서대문", "not one of Seoul's 25 districts"),
+        (_detail, "events[0].detail", "not a known AccSubCode of A08"),
+        (_kind, "events[6].kind", "'resolve' is not one of"),
+        (_same_time, "events[2].at", "distinct times"),
+    ],
+)
 def test_a_broken_file_is_refused_naming_the_file_and_the_field(tmp_path, break_it, field, words):
     document = fire_document()
     break_it(document)
@@ -485,23 +533,38 @@ def test_a_file_that_is_not_json_or_misnamed_is_refused(tmp_path):
 
 # --- the stage line, read by the parser -----------------------------------------------------------
 
+
 def accinfo(info: str) -> str:
-    row = {"acc_id": "1", "occr_date": "20260310", "occr_time": "1410", "acc_type": "A08",
-           "acc_dtype": "08B01", "link_id": "1000220100", "grs80tm_x": "", "grs80tm_y": "",
-           "acc_info": info, "acc_road_code": "009"}
-    return json.dumps({"AccInfo": {"list_total_count": 1, "RESULT": {"CODE": "INFO-000", "MESSAGE": "정상"},
-                                   "row": [row]}}, ensure_ascii=False)
+    row = {
+        "acc_id": "1",
+        "occr_date": "20260310",
+        "occr_time": "1410",
+        "acc_type": "A08",
+        "acc_dtype": "08B01",
+        "link_id": "1000220100",
+        "grs80tm_x": "",
+        "grs80tm_y": "",
+        "acc_info": info,
+        "acc_road_code": "009",
+    }
+    return json.dumps(
+        {"AccInfo": {"list_total_count": 1, "RESULT": {"CODE": "INFO-000", "MESSAGE": "정상"}, "row": [row]}},
+        ensure_ascii=False,
+    )
 
 
-@pytest.mark.parametrize(("info", "stage", "description"), [
-    ("[진행단계] 초진\r건물 화재\r전 차로 통제", "initial_suppression", "건물 화재 / 전 차로 통제"),
-    ("[진행단계] 진압중\r건물 화재", "operating", "건물 화재"),  # spaces inside the word are optional
-    ("[진행단계]현장 도착\n건물 화재", "arrived", "건물 화재"),
-    ("\r[진행단계] 완진\r건물 화재", "full_suppression", "건물 화재"),
-    ("[진행단계] 알 수 없음\r건물 화재", "", "[진행단계] 알 수 없음 / 건물 화재"),  # unknown: text kept
-    ("건물 화재\r[진행단계] 초진", "", "건물 화재 / [진행단계] 초진"),  # only a first line counts
-    ("건물 화재", "", "건물 화재"),
-])
+@pytest.mark.parametrize(
+    ("info", "stage", "description"),
+    [
+        ("[진행단계] 초진\r건물 화재\r전 차로 통제", "initial_suppression", "건물 화재 / 전 차로 통제"),
+        ("[진행단계] 진압중\r건물 화재", "operating", "건물 화재"),  # spaces inside the word are optional
+        ("[진행단계]현장 도착\n건물 화재", "arrived", "건물 화재"),
+        ("\r[진행단계] 완진\r건물 화재", "full_suppression", "건물 화재"),
+        ("[진행단계] 알 수 없음\r건물 화재", "", "[진행단계] 알 수 없음 / 건물 화재"),  # unknown: text kept
+        ("건물 화재\r[진행단계] 초진", "", "건물 화재 / [진행단계] 초진"),  # only a first line counts
+        ("건물 화재", "", "건물 화재"),
+    ],
+)
 def test_the_parser_reads_the_stage_line(info, stage, description):
     frame = incidents.parse(accinfo(info))
     assert frame.stage.tolist() == [stage]

@@ -85,7 +85,12 @@ def test_web_worker_reads_the_pollers_frames_through_redis(redis_url):
     client = worker.server.test_client()
     status, held = tick(worker, client, {"tick.n_intervals": 1})
     assert status == 200 and held["ver-air.data"] == poller.store.meta("air").version
-    answer = call(client, worker.app, find_output(worker.app, "air-map.figure"),
-                  {"ver-air.data": held["ver-air.data"], "lang.data": "ko"}, ["ver-air.data"])
+    answer = call(
+        client,
+        worker.app,
+        find_output(worker.app, "air-map.figure"),
+        {"ver-air.data": held["ver-air.data"], "lang.data": "ko"},
+        ["ver-air.data"],
+    )
     assert answer.status == 200 and len(answer.body["response"]["air-map"]["figure"]["data"]) >= 25
     assert worker_source.calls == 0 and worker.poller.running is False

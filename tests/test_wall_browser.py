@@ -379,3 +379,12 @@ def test_language_toggle_switches_the_whole_wall(live_wall, browser_factory):
     driver.find_element(By.ID, "lang-toggle").click()
     wait_for(driver, lambda d: text_of(d, "panel-5-title") == "사고·돌발 상황")
     assert console_errors(driver) == []
+
+
+def test_bad_address_parameters_are_said_on_the_wall(live_wall, browser_factory):
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/panel/9?district=99999&lang=fr")
+    notice = text_of(driver, "url-notice")
+    assert "district=99999" in notice and "lang=fr" in notice and "/panel/9" in notice
+    assert "자동 선택" in text_of(driver, "district-detail")  # the wall carries on as the city view
+    assert console_errors(driver) == []
