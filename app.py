@@ -59,8 +59,10 @@ def main() -> int:
     debug = os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes")
     wall.start_polling(reloader=debug)
     print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
-    wall.app.run(host=config.host, port=config.port, debug=debug)
-    wall.poller.stop()
+    try:
+        wall.app.run(host=config.host, port=config.port, debug=debug)
+    finally:  # also when the server stops on Ctrl-C or cannot take the port (werkzeug says why)
+        wall.poller.stop()
     return 0
 
 
