@@ -4,7 +4,8 @@ moment shown (live, or a past one from the time machine) changes."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property, partial
 
 import pandas as pd
 from dash import Input, Output, ctx, no_update
@@ -34,12 +35,20 @@ DAY = 24 * 3600
 EARLIER_DAYS = 7  # how far back "the same hours on earlier days" reaches
 
 
-@dataclass(frozen=True)
 class Shown:
-    """A feed's frame as the wall shows it, and what identifies it for the build memo."""
+    """A feed's frame as the wall shows it, and what identifies it for the build memo.
 
-    data: pd.DataFrame | None
-    key: tuple
+    The data is read only when a build needs it: a viewer whose panels are already built for
+    this version costs a metadata read, not a frame read.
+    """
+
+    def __init__(self, key: tuple, load: Callable[[], pd.DataFrame | None]):
+        self.key = key
+        self._load = load
+
+    @cached_property
+    def data(self) -> pd.DataFrame | None:
+        return self._load()
 
 
 def register(wall) -> None:
@@ -53,16 +62,13 @@ def register(wall) -> None:
         found = []
         for name in names:
             if when is None:
-                frame = store.frame(name)
-                found.append(
-                    Shown(frame.data if frame else None, ("live", frame.meta.version if frame else 0))
-                )
+                version = store.meta(name).version
+                found.append(Shown(("live", version), partial(store.data, name, version)))
             else:
                 kept = history.frame_at(name, when) if history is not None else None
                 # A kept frame is known by when it was first seen; versions restart with a process.
-                found.append(
-                    Shown(kept[0] if kept else None, ("past", name, kept[1]["seen_at"] if kept else 0))
-                )
+                key = ("past", name, kept[1]["seen_at"] if kept else 0)
+                found.append(Shown(key, lambda kept=kept: kept[0] if kept else None))
         return found
 
     def keys(found: list[Shown]) -> tuple:
@@ -82,7 +88,7 @@ def register(wall) -> None:
         """The touched district, or the worst one when nobody chose."""
         if selection:
             return selection, False
-        return summary.worst_district(air.data), True
+        return memo.get(("worst", air.key), lambda: summary.worst_district(air.data)), True
 
     @app.callback(
         [Output(f"panel-{n}-status", "children") for n in range(1, 7)],

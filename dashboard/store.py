@@ -171,12 +171,8 @@ class FrameStore:
     def frame(self, feed: str) -> Frame | None:
         """The latest frame, or None before the first successful poll."""
         meta = self.meta(feed)
-        if not meta.version:
-            return None
-        data = self.cache.get(self._data_key(feed, meta.version))
-        if data is None:
-            return None
-        return Frame(meta, data)
+        data = self.data(feed, meta.version)
+        return None if data is None else Frame(meta, data)
 
     def extend_series(self, feed: str, rows: pd.DataFrame, keys: list[str], window: float) -> None:
         """Append a frame's summary rows to the feed's rolling series, one row per key, newest wins."""
@@ -190,6 +186,10 @@ class FrameStore:
     def series(self, feed: str) -> pd.DataFrame | None:
         """The rolling series of a feed's summaries (for trends), or None before the first."""
         return self.cache.get(f"series:{feed}")
+
+    def data(self, feed: str, version: int) -> pd.DataFrame | None:
+        """The data of one version of a feed's frame (None for version 0 or one long replaced)."""
+        return self.cache.get(self._data_key(feed, version)) if version else None
 
     def metas(self) -> dict[str, FrameMeta]:
         return {feed: self.meta(feed) for feed in self.freshness}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Protocol
 
 
@@ -52,12 +51,3 @@ class Rewindable(Protocol):
     """
 
     def past(self, t: float) -> Source: ...
-
-
-class RealClock:
-    """Mixin for sources whose clock is the wall clock."""
-
-    speed = 1.0
-
-    def now(self) -> float:
-        return time.time()
