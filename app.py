@@ -14,6 +14,7 @@ import callbacks
 from dashboard import core, settings
 from dashboard.settings import Settings, SettingsError
 from layouts import wall as wall_layout
+from layouts.i18n import DEFAULT_LANGUAGE
 
 log = logging.getLogger("citywall")
 
@@ -22,15 +23,29 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     """Build the wall: core, page and callbacks. Polling starts with ``start_polling``."""
     config = config or settings.load()
     wall = core.build(config, source=source)
-    wall.app.layout = lambda: wall_layout.layout(
-        config.wall_tick,
-        source=wall.source.name,
-        bezel=config.wall_bezel,
-        history=wall.history is not None,
-        attract_idle=config.wall_attract_idle,
-        attract_dwell=config.wall_attract_dwell,
-    )
     callbacks.register(wall)
+
+    def page():
+        """The page comes with every part drawn for the city view in Korean, so it paints at once."""
+        view = wall.read.view(DEFAULT_LANGUAGE, None, None)
+        held: dict[str, str] = {}
+
+        def first(part):
+            built = wall.builds.get(part, view)
+            held[part.slot] = built.token
+            return built.value
+
+        return wall_layout.layout(
+            config.wall_tick,
+            first,
+            held,
+            bezel=config.wall_bezel,
+            history=wall.history is not None,
+            attract_idle=config.wall_attract_idle,
+            attract_dwell=config.wall_attract_dwell,
+        )
+
+    wall.app.layout = page
 
     # gunicorn and other WSGI servers never call main(): the first request starts polling.
     @wall.server.before_request

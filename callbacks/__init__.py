@@ -1,15 +1,15 @@
-"""Dash callbacks: they read frames from the store and hand them to the builders in layouts/.
+"""Dash callbacks: wiring between the browser and the core's read model, no business logic.
 
-Nothing here fetches from upstream or holds business logic. ``register`` attaches every callback
-to one app object (never dash's global registry, so apps in one process stay apart).
+``register`` attaches every callback to one app object (never dash's global registry, so apps in
+one process stay apart). The wall's content moves through one callback (``sync``); the rest say
+who is looking at what.
 """
 
 from __future__ import annotations
 
-from callbacks import controls, panels, ticks
+from callbacks import controls, sync
 
 
 def register(wall) -> None:
-    ticks.register(wall)
+    sync.register(wall)
     controls.register(wall)
-    panels.register(wall)

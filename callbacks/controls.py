@@ -1,17 +1,70 @@
-"""Who is looking at what: the selected district and the language."""
+"""Who is looking at what: the selected district, the language, the moment; all but the moment in
+the browser, so a touch or a language switch costs one request (the sync that follows)."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, State, ctx, html, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from feeds.districts import BY_CODE
-from layouts.figures import district_at
 from layouts.i18n import LANGUAGES, language, t
+from layouts.spec import FIGURE
 
-MAPS = ("air-map", "traffic-map", "incident-map", "air-ranking", "traffic-districts")
+# Maps draw the 25 districts first, in the table's order, so a click's curve number names one.
+MAPS = ("air-map", "traffic-map", "incident-map")
 
+SELECT = """
+function (clicks, cityClicks, search, current, attract, codes) {
+    const none = window.dash_clientside.no_update;
+    const triggered = (window.dash_clientside.callback_context.triggered || [])
+        .map(function (t) { return t.prop_id; }).filter(function (p) { return p && p !== "."; });
+    const from = triggered.length ? triggered[0] : "url.search";
+    if (from.startsWith("city-view.")) { return null; }
+    if (from.startsWith("url.")) {
+        const wanted = new URLSearchParams(search || "").get("district");
+        return codes.indexOf(wanted) >= 0 ? wanted : none;
+    }
+    const id = JSON.parse(from.slice(0, from.lastIndexOf(".")));
+    const index = window.dash_clientside.callback_context.inputs_list[0].findIndex(function (i) {
+        return i.id.panel === id.panel && i.id.part === id.part;
+    });
+    const click = clicks[index];
+    const point = click && click.points && click.points[0];
+    if (!point) { return none; }
+    let code = Array.isArray(point.customdata) ? point.customdata[0] : point.customdata;
+    if (codes.indexOf(code) < 0) {
+        const curve = point.curveNumber;
+        code = MAPS.indexOf(id.part) >= 0 && curve >= 0 && curve < codes.length ? codes[curve] : null;
+    }
+    if (!code) { return none; }
+    const touring = !!(attract && attract.active);
+    // Touching the selected district again returns to the city view, unless the attract loop
+    // chose it: then the touch takes it over.
+    return code === current && !touring ? null : code;
+}
+""".replace("MAPS", str(list(MAPS)))
+
+LANGUAGE = """
+function (search, clicks, current) {
+    const triggered = (window.dash_clientside.callback_context.triggered || [])
+        .map(function (t) { return t.prop_id; });
+    if (triggered.indexOf("lang-toggle.n_clicks") >= 0) { return current === "en" ? "ko" : "en"; }
+    const wanted = new URLSearchParams(search || "").get("lang");
+    return (wanted === "ko" || wanted === "en") && wanted !== current
+        ? wanted : window.dash_clientside.no_update;
+}
+"""
+
+# The presenter's remote moved: every wall browser follows it.
+FOLLOW = """
+function (control) {
+    const none = window.dash_clientside.no_update;
+    if (!control) { return [none, none]; }
+    const lang = control.lang === "ko" || control.lang === "en" ? control.lang : none;
+    return [control.selection === undefined ? null : control.selection, lang];
+}
+"""
 
 # The attract loop runs in the browser: after the configured idle time it steps through the
 # tour (built on the server from the frames) and hands control back at the first touch.
@@ -34,45 +87,30 @@ function (n, tour, attract, config, control) {
 def register(wall) -> None:
     app = wall.app
 
-    @app.callback(
+    app.clientside_callback(
+        SELECT,
         Output("selection", "data"),
-        [Input(graph, "clickData") for graph in MAPS],
+        Input({"kind": FIGURE, "panel": ALL, "part": ALL}, "clickData"),
         Input("city-view", "n_clicks"),
         Input("url", "search"),
         State("selection", "data"),
         State("attract", "data"),
+        State("codes", "data"),
     )
-    def select(*args):
-        current, attract = args[-2], args[-1]
-        trigger = ctx.triggered_id
-        if trigger == "city-view":
-            return None
-        if trigger == "url":
-            wanted = _query(args[-3]).get("district")
-            return wanted if wanted in BY_CODE else no_update
-        if trigger in MAPS:
-            code = district_at(args[MAPS.index(trigger)])
-            if code is None:
-                return no_update
-            touring = bool(attract and attract.get("active"))
-            # Touching the selected district again returns to the city view, unless the attract
-            # loop chose it: then the touch takes it over.
-            return None if code == current and not touring else code
-        return no_update
-
-    @app.callback(
+    app.clientside_callback(
+        LANGUAGE,
+        Output("lang", "data"),
+        Input("url", "search"),
+        Input("lang-toggle", "n_clicks"),
+        State("lang", "data"),
+    )
+    app.clientside_callback(
+        FOLLOW,
         Output("selection", "data", allow_duplicate=True),
         Output("lang", "data", allow_duplicate=True),
         Input("control", "data"),
         prevent_initial_call=True,
     )
-    def follow_remote(control):
-        """The presenter's remote moved: every wall browser follows it."""
-        if not control:
-            return no_update, no_update
-        lang = control.get("lang")
-        return control.get("selection"), lang if lang in LANGUAGES else no_update
-
     app.clientside_callback(
         ATTRACT_STEP,
         Output("selection", "data", allow_duplicate=True),
@@ -87,6 +125,20 @@ def register(wall) -> None:
     )
 
     @app.callback(
+        Output("when", "data"),
+        Output("when-slider", "value"),
+        Input("when-slider", "value"),
+        Input("back-to-live", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def travel(minutes_back, _clicks):
+        """The time machine: a slider up to 24 hours back, and one button back to live."""
+        if ctx.triggered_id == "back-to-live" or not isinstance(minutes_back, (int, float)):
+            return None, 0
+        when = wall.read.moment(max(-1440.0, min(0.0, float(minutes_back))))
+        return when, no_update if when is not None else 0
+
+    @app.callback(
         Output("url-notice", "children"),
         Input("url", "pathname"),
         Input("url", "search"),
@@ -96,18 +148,6 @@ def register(wall) -> None:
         """A bad address parameter is said on the wall, not silently ignored."""
         lang = language(lang)
         return [html.Div(t(key, lang, value=value)) for key, value in url_problems(pathname, search)]
-
-    @app.callback(
-        Output("lang", "data"),
-        Input("url", "search"),
-        Input("lang-toggle", "n_clicks"),
-        State("lang", "data"),
-    )
-    def choose_language(search, _clicks, current):
-        if ctx.triggered_id == "lang-toggle":
-            return "en" if language(current) == "ko" else "ko"
-        wanted = _query(search).get("lang")
-        return wanted if wanted in LANGUAGES and wanted != current else no_update
 
 
 def url_problems(pathname: str | None, search: str | None) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from dashboard import health
 from dashboard.control import Remote, ScenarioDriver
 from dashboard.history import History, open_history
 from dashboard.poller import Poller
+from dashboard.readmodel import ReadModel
 from dashboard.settings import Settings, SettingsError
 from dashboard.store import FrameStore, Freshness
 from feeds.base import Source
@@ -39,6 +40,7 @@ class Wall:
     remote: Remote | None = None
     scenarios: ScenarioDriver | None = None  # plays the remote's scenarios, on a demo source
     history: History | None = None  # None when HISTORY_PATH=off
+    read: ReadModel | None = None  # what callbacks read: frames, trends and the clock, for a moment
 
     @property
     def server(self):
@@ -121,7 +123,19 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     driver = ScenarioDriver(remote, source, poller) if remote.enabled and remote.scenarios else None
     if driver is not None:
         poller.every(1.0, driver.apply, "scenario")
-    return Wall(settings, app, cache, store, source, poller, remote=remote, history=history, scenarios=driver)
+    read = ReadModel(store, history, source.name, control=remote.state if remote.enabled else None)
+    return Wall(
+        settings,
+        app,
+        cache,
+        store,
+        source,
+        poller,
+        remote=remote,
+        history=history,
+        scenarios=driver,
+        read=read,
+    )
 
 
 def _scenarios(source: Source) -> list[str]:

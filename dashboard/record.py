@@ -37,9 +37,16 @@ class Summary:
     stopped: str | None = None  # why the recording ended early, if it did
 
 
-def record(source: Source, feeds: dict[str, Feed], intervals: dict[str, float], seconds: float,
-           out: IO[str], *, clock: Callable[[], float] = time.monotonic,
-           sleep: Callable[[float], None] = time.sleep) -> Summary:
+def record(
+    source: Source,
+    feeds: dict[str, Feed],
+    intervals: dict[str, float],
+    seconds: float,
+    out: IO[str],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Summary:
     """Poll each feed every ``intervals[name]`` seconds for ``seconds``, writing every call to ``out``.
 
     Each poll is also parsed, so a broken answer shows up while recording (it is kept anyway). A
@@ -83,10 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         description="Record raw answers of the configured source (WALL_SOURCE) for replay.",
     )
     parser.add_argument("--minutes", type=float, required=True, help="how long to record")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="recording to write (JSON Lines; .gz for gzip), e.g. recordings/afternoon.jsonl")
-    parser.add_argument("--feeds", default=",".join(FEEDS),
-                        help=f"comma-separated feeds to record (default: {','.join(FEEDS)})")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="recording to write (JSON Lines; .gz for gzip), e.g. recordings/afternoon.jsonl",
+    )
+    parser.add_argument(
+        "--feeds",
+        default=",".join(FEEDS),
+        help=f"comma-separated feeds to record (default: {','.join(FEEDS)})",
+    )
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.feeds.split(",") if name.strip()]
     unknown = [name for name in names if name not in FEEDS]
@@ -111,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     feeds = {name: FEEDS[name] for name in names}
     intervals = {name: config.interval(name) for name in names}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    print(f"recording {', '.join(names)} from {source.name} for {args.minutes:g} min to {args.out}",
-          flush=True)
+    print(
+        f"recording {', '.join(names)} from {source.name} for {args.minutes:g} min to {args.out}", flush=True
+    )
     with open_recording(args.out, "w") as out:
         summary = record(source, feeds, intervals, args.minutes * 60, out)
     polls = ", ".join(f"{name} {summary.polls[name]} ok / {summary.failures[name]} failed" for name in names)

@@ -64,8 +64,17 @@ FIELDS = {
     "cai": ("IDEX_MVL", "CAI_IDX"),
     "main_pollutant": ("ARPLT_MAIN", "CRST_SBSTN"),
 }
-COLUMNS = ["district_code", "district", "region", "measured_at", *POLLUTANTS, "cai", "cai_grade",
-           "main_pollutant", "note"]
+COLUMNS = [
+    "district_code",
+    "district",
+    "region",
+    "measured_at",
+    *POLLUTANTS,
+    "cai",
+    "cai_grade",
+    "main_pollutant",
+    "note",
+]
 
 
 def grade(pollutant: str, value: float) -> str | None:
@@ -90,6 +99,13 @@ def sub_index(pollutant: str, value: float) -> float:
             concentration = min(max(value, bp_lo), bp_hi)  # 30.5 lies between two bands' ends
             return round((i_hi - i_lo) / (bp_hi - bp_lo) * (concentration - bp_lo) + i_lo)
     return math.nan
+
+
+def worst_district(air: pd.DataFrame | None) -> str | None:
+    """The district code with the highest CAI, or None without air data."""
+    if air is None or air.empty or air["cai"].isna().all():
+        return None
+    return str(air.loc[air["cai"].idxmax(), "district_code"])
 
 
 def fetch(source: Source) -> str:

@@ -130,8 +130,9 @@ def _check(result: Any, service: str) -> str:
     raise FeedError(reason, code=str(code), transient=transient)
 
 
-def records(rows: list[dict[str, Any]], make: Callable[[dict[str, Any]], dict | None],
-            service: str) -> list[dict]:
+def records(
+    rows: list[dict[str, Any]], make: Callable[[dict[str, Any]], dict | None], service: str
+) -> list[dict]:
     """Turn rows into records; a row that makes no sense is skipped with a warning, not the feed.
 
     ``make`` returns None to skip a row quietly and raises FeedError for a broken one. Only when

@@ -102,8 +102,15 @@ STAGES: tuple[tuple[str, str, str], ...] = (
 )
 STAGE_LINE = "[진행단계]"
 STAGE_FLOWS: dict[str, tuple[str, ...]] = {
-    "A08": ("reported", "dispatched", "arrived", "operating", "initial_suppression", "full_suppression",
-            "closed"),
+    "A08": (
+        "reported",
+        "dispatched",
+        "arrived",
+        "operating",
+        "initial_suppression",
+        "full_suppression",
+        "closed",
+    ),
     "A09": ("reported", "dispatched", "pumping", "reopened", "closed"),
 }
 DEFAULT_FLOW = ("reported", "dispatched", "arrived", "reopened", "closed")
@@ -115,9 +122,26 @@ def stage_flow(type_code: str) -> tuple[str, ...]:
     return STAGE_FLOWS.get(type_code, DEFAULT_FLOW)
 
 
-COLUMNS = ["incident_id", "type_code", "type", "type_en", "detail_code", "detail", "detail_en", "occurred_at",
-           "expected_clear_at", "description", "closure", "link_id", "lon", "lat",
-           "district_code", "district", "severe", "stage"]
+COLUMNS = [
+    "incident_id",
+    "type_code",
+    "type",
+    "type_en",
+    "detail_code",
+    "detail",
+    "detail_en",
+    "occurred_at",
+    "expected_clear_at",
+    "description",
+    "closure",
+    "link_id",
+    "lon",
+    "lat",
+    "district_code",
+    "district",
+    "severe",
+    "stage",
+]
 
 
 @cache

@@ -28,11 +28,20 @@ class Feed:
 
 FEEDS: dict[str, Feed] = {
     # Air is measured hourly and published some minutes later: up to ~2 h old is normal.
-    "air": Feed("air", air.fetch, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900,
-                series=air.series),
+    "air": Feed(
+        "air", air.fetch, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900, series=air.series
+    ),
     # citydata refreshes road speeds every 5-15 minutes.
-    "traffic": Feed("traffic", traffic.fetch, traffic.parse, traffic.measured_at,
-                    interval=300, max_age=45 * 60),
-    "incidents": Feed("incidents", incidents.fetch, incidents.parse, incidents.measured_at,
-                      interval=60, max_age=15 * 60, empty_is_data=True),
+    "traffic": Feed(
+        "traffic", traffic.fetch, traffic.parse, traffic.measured_at, interval=300, max_age=45 * 60
+    ),
+    "incidents": Feed(
+        "incidents",
+        incidents.fetch,
+        incidents.parse,
+        incidents.measured_at,
+        interval=60,
+        max_age=15 * 60,
+        empty_is_data=True,
+    ),
 }

@@ -55,8 +55,15 @@ def open_recording(path: str | Path, mode: str = "r") -> IO[str]:
 
 def line(t: float, fmt: str, service: str, start: int, end: int, filters: tuple, body: str) -> str:
     """One recording line (with its newline)."""
-    record = {"t": round(t, 3), "fmt": fmt, "service": service, "start": int(start), "end": int(end),
-              "filters": [str(f) for f in filters], "body": body}
+    record = {
+        "t": round(t, 3),
+        "fmt": fmt,
+        "service": service,
+        "start": int(start),
+        "end": int(end),
+        "filters": [str(f) for f in filters],
+        "body": body,
+    }
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 
@@ -95,8 +102,9 @@ def load(path: str | Path) -> dict[Request, tuple[list[float], list[str]]]:
                 continue
             try:
                 record = json.loads(text)
-                key = request_key(record["fmt"], record["service"], record["start"], record["end"],
-                                  tuple(record["filters"]))
+                key = request_key(
+                    record["fmt"], record["service"], record["start"], record["end"], tuple(record["filters"])
+                )
                 t, body = float(record["t"]), record["body"]
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path} line {number} is not a recorded call ({exc})") from None
@@ -117,8 +125,14 @@ class ReplaySource:
 
     name = "replay"
 
-    def __init__(self, path: str | Path, speed: float = 1.0, loop: bool = True,
-                 clock: Callable[[], float] = time.time, hotspots: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        speed: float = 1.0,
+        loop: bool = True,
+        clock: Callable[[], float] = time.time,
+        hotspots: tuple[str, ...] | None = None,
+    ):
         """Raises ValueError when the file is not a recording, OSError when it cannot be read.
 
         ``hotspots`` (the citydata places traffic.fetch asks for) defaults to those recorded.
@@ -131,8 +145,11 @@ class ReplaySource:
         self.first, self.last = min(times), max(times)
         # After the last call the loop waits one poll before starting over, so the last answers
         # are seen too: the shortest typical gap between two calls of the same request.
-        gaps = [statistics.median(b - a for a, b in zip(found, found[1:], strict=False))
-                for found, _ in self._calls.values() if len(found) > 1]
+        gaps = [
+            statistics.median(b - a for a, b in zip(found, found[1:], strict=False))
+            for found, _ in self._calls.values()
+            if len(found) > 1
+        ]
         self.period = self.last - self.first + min(gaps, default=0.0)
         self.loop = loop
         self._speed = float(speed)
@@ -179,4 +196,3 @@ class ReplaySource:
 
     def __repr__(self) -> str:
         return f"ReplaySource({str(self.path)!r}, speed={self._speed:g}, loop={self.loop})"
-

@@ -78,8 +78,18 @@ LINK_BY_KEY: dict[str, Link] = {
 
 TOP_FIELDS = {"name", "title_ko", "title_en", "description", "duration", "events"}
 EVENT_FIELDS = {
-    "incident": {"id", "type", "detail", "district", "link", "position", "text", "road_code",
-                 "expected_clear", "stage"},
+    "incident": {
+        "id",
+        "type",
+        "detail",
+        "district",
+        "link",
+        "position",
+        "text",
+        "road_code",
+        "expected_clear",
+        "stage",
+    },
     "stage": {"incident", "stage", "text", "road_code", "expected_clear"},
     "clear": {"incident"},
     "traffic": {"factor", "near", "radius_m", "links", "until", "ramp", "fade"},
@@ -93,6 +103,7 @@ class ScenarioError(ValueError):
 
 
 # --- what a scenario is made of -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Step:
@@ -181,15 +192,24 @@ class Scenario:
             if step is None:
                 continue
             expected = step.expected_clear
-            found.append(Incident(
-                incident_id=incident_id(started_at, scripted.number),
-                type_code=scripted.type_code, detail_code=scripted.detail_code,
-                start=started_at + scripted.steps[0].at, end=started_at + scripted.cleared,
-                expected_end=None if expected is None else started_at + expected,
-                link=scripted.link, lon=scripted.lon, lat=scripted.lat, road_code=step.road_code,
-                description="\r".join((f"{incidents.STAGE_LINE} {STAGE_LABELS[step.stage][0]}", *step.text)),
-                with_seconds=True,
-            ))
+            found.append(
+                Incident(
+                    incident_id=incident_id(started_at, scripted.number),
+                    type_code=scripted.type_code,
+                    detail_code=scripted.detail_code,
+                    start=started_at + scripted.steps[0].at,
+                    end=started_at + scripted.cleared,
+                    expected_end=None if expected is None else started_at + expected,
+                    link=scripted.link,
+                    lon=scripted.lon,
+                    lat=scripted.lat,
+                    road_code=step.road_code,
+                    description="\r".join(
+                        (f"{incidents.STAGE_LINE} {STAGE_LABELS[step.stage][0]}", *step.text)
+                    ),
+                    with_seconds=True,
+                )
+            )
         return found
 
     def link_factors(self, started_at: float, t: float) -> dict[str, float]:
@@ -223,10 +243,17 @@ class Scenario:
         stage = "closed" if elapsed >= lead.cleared else step.stage if step else ""
         stage_ko, stage_en = STAGE_LABELS.get(stage, ("", ""))
         return {
-            "name": self.name, "title_ko": self.title_ko, "title_en": self.title_en,
-            "started_at": started_at, "elapsed": elapsed, "duration": self.duration,
-            "incident_id": incident_id(started_at, lead.number), "district": lead.district,
-            "stage": stage, "stage_ko": stage_ko, "stage_en": stage_en,
+            "name": self.name,
+            "title_ko": self.title_ko,
+            "title_en": self.title_en,
+            "started_at": started_at,
+            "elapsed": elapsed,
+            "duration": self.duration,
+            "incident_id": incident_id(started_at, lead.number),
+            "district": lead.district,
+            "stage": stage,
+            "stage_ko": stage_ko,
+            "stage_en": stage_en,
             "finished": elapsed >= self.duration,
         }
 
@@ -240,6 +267,7 @@ def incident_id(started_at: float, number: int) -> str:
 
 
 # --- loading --------------------------------------------------------------------------------------
+
 
 def bundled_scenarios() -> list[str]:
     """Names of the scenarios shipped with the wall."""
@@ -287,11 +315,11 @@ class _Reader:
 
     def seconds(self, value: object, field: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self.fail(field, f"{value!r} is not a time (seconds, \"mm:ss\" or \"h:mm:ss\")")
+            raise self.fail(field, f'{value!r} is not a time (seconds, "mm:ss" or "h:mm:ss")')
         if isinstance(value, str):
             match = CLOCK.fullmatch(value.strip())
             if not match:
-                raise self.fail(field, f"{value!r} is not a time (seconds, \"mm:ss\" or \"h:mm:ss\")")
+                raise self.fail(field, f'{value!r} is not a time (seconds, "mm:ss" or "h:mm:ss")')
             sign, first, second, third = match.groups()
             if third is None:
                 minutes, secs, hours = int(first), int(second), 0
@@ -327,8 +355,11 @@ class _Reader:
     def link(self, value: object, field: str) -> Link:
         key = re.sub(r"\s*(?:→|->)\s*", "→", str(value).strip()) if isinstance(value, (str, int)) else ""
         if key not in LINK_BY_KEY:
-            raise self.fail(field, f"unknown link {value!r}: give a demo link id or '도로 시작→끝' "
-                                   "as feeds.demo.LINKS names it (e.g. '양화로 합정→홍대입구')")
+            raise self.fail(
+                field,
+                f"unknown link {value!r}: give a demo link id or '도로 시작→끝' "
+                "as feeds.demo.LINKS names it (e.g. '양화로 합정→홍대입구')",
+            )
         return LINK_BY_KEY[key]
 
     def lines(self, value: object, field: str) -> tuple[str, ...]:
@@ -387,18 +418,23 @@ class _Reader:
             elif kind == "air":
                 air.append(self.air(event, field))
         return Scenario(
-            name=name, title_ko=self.text(document["title_ko"], "title_ko"),
+            name=name,
+            title_ko=self.text(document["title_ko"], "title_ko"),
             title_en=self.text(document["title_en"], "title_en"),
-            description=self.text(document["description"], "description"), duration=duration,
+            description=self.text(document["description"], "description"),
+            duration=duration,
             incidents=tuple(self.finish(timeline, duration) for timeline in timelines.values()),
-            traffic=tuple(traffic), air=tuple(air),
+            traffic=tuple(traffic),
+            air=tuple(air),
         )
 
     def known(self, mapping: dict, allowed: set[str], field: str) -> None:
         unknown = sorted(set(mapping) - allowed)
         if unknown:
-            raise self.fail(f"{field}.{unknown[0]}" if field != "(top)" else unknown[0],
-                            f"is not a field here (allowed: {', '.join(sorted(allowed))})")
+            raise self.fail(
+                f"{field}.{unknown[0]}" if field != "(top)" else unknown[0],
+                f"is not a field here (allowed: {', '.join(sorted(allowed))})",
+            )
 
     def event(self, event: object, field: str, duration: float) -> tuple[str, dict]:
         if not isinstance(event, dict):
@@ -432,18 +468,32 @@ class _Reader:
         found = locate(lat, lon)
         if found is None or found.name != district:
             where = found.name if found else "no district"
-            raise self.fail(f"{field}.district", f"{link.road} {link.start_node}→{link.end_node} at position "
-                                                 f"{position:g} lies in {where}, not {district}")
+            raise self.fail(
+                f"{field}.district",
+                f"{link.road} {link.start_node}→{link.end_node} at position "
+                f"{position:g} lies in {where}, not {district}",
+            )
         stage = event.get("stage", "reported")
         self.check_stage(stage, type_code, None, f"{field}.stage")
         return {
-            "key": key, "number": number, "type_code": type_code, "detail_code": detail,
-            "district": district, "link": link, "lon": lon, "lat": lat, "cleared": None,
-            "steps": [Step(
-                at=event["at"], stage=stage, text=self.lines(event["text"], f"{field}.text"),
-                road_code=self.road_code(event.get("road_code", "010"), f"{field}.road_code"),
-                expected_clear=self.clear_time(event, field, event["at"]),
-            )],
+            "key": key,
+            "number": number,
+            "type_code": type_code,
+            "detail_code": detail,
+            "district": district,
+            "link": link,
+            "lon": lon,
+            "lat": lat,
+            "cleared": None,
+            "steps": [
+                Step(
+                    at=event["at"],
+                    stage=stage,
+                    text=self.lines(event["text"], f"{field}.text"),
+                    road_code=self.road_code(event.get("road_code", "010"), f"{field}.road_code"),
+                    expected_clear=self.clear_time(event, field, event["at"]),
+                )
+            ],
         }
 
     def clear_time(self, event: dict, field: str, after: float) -> float | None:
@@ -481,28 +531,42 @@ class _Reader:
         if timeline["cleared"] is not None:
             raise self.fail(f"{field}.at", f"incident {timeline['key']!r} is already cleared then")
         if event["at"] <= last.at:
-            raise self.fail(f"{field}.at", f"incident {timeline['key']!r} already changed at that time; "
-                                           "events of one incident need distinct times")
+            raise self.fail(
+                f"{field}.at",
+                f"incident {timeline['key']!r} already changed at that time; "
+                "events of one incident need distinct times",
+            )
         if event["kind"] == "clear":
             timeline["cleared"] = event["at"]
             return
         if "stage" not in event:
             raise self.fail(f"{field}.stage", "is missing")
         self.check_stage(event["stage"], timeline["type_code"], last.stage, f"{field}.stage")
-        timeline["steps"].append(Step(
-            at=event["at"], stage=event["stage"],
-            text=self.lines(event["text"], f"{field}.text") if "text" in event else last.text,
-            road_code=self.road_code(event["road_code"], f"{field}.road_code") if "road_code" in event
-            else last.road_code,
-            expected_clear=self.clear_time(event, field, event["at"]) if "expected_clear" in event
-            else last.expected_clear,
-        ))
+        timeline["steps"].append(
+            Step(
+                at=event["at"],
+                stage=event["stage"],
+                text=self.lines(event["text"], f"{field}.text") if "text" in event else last.text,
+                road_code=self.road_code(event["road_code"], f"{field}.road_code")
+                if "road_code" in event
+                else last.road_code,
+                expected_clear=self.clear_time(event, field, event["at"])
+                if "expected_clear" in event
+                else last.expected_clear,
+            )
+        )
 
     def finish(self, timeline: dict[str, Any], duration: float) -> ScriptedIncident:
         return ScriptedIncident(
-            key=timeline["key"], number=timeline["number"], type_code=timeline["type_code"],
-            detail_code=timeline["detail_code"], district=timeline["district"], link=timeline["link"],
-            lon=timeline["lon"], lat=timeline["lat"], steps=tuple(timeline["steps"]),
+            key=timeline["key"],
+            number=timeline["number"],
+            type_code=timeline["type_code"],
+            detail_code=timeline["detail_code"],
+            district=timeline["district"],
+            link=timeline["link"],
+            lon=timeline["lon"],
+            lat=timeline["lat"],
+            steps=tuple(timeline["steps"]),
             cleared=duration if timeline["cleared"] is None else timeline["cleared"],
         )
 
@@ -528,10 +592,14 @@ class _Reader:
         links: set[str] = set()
         if "near" in event:
             timeline = self.incident(event, field, timelines)
-            radius = self.number(event.get("radius_m", DEFAULT_RADIUS_M), f"{field}.radius_m", 0, 5000,
-                                 low_open=True)
-            near = {link.link_id for link in LINKS
-                    if _distance_m((timeline["lon"], timeline["lat"]), link.path) <= radius}
+            radius = self.number(
+                event.get("radius_m", DEFAULT_RADIUS_M), f"{field}.radius_m", 0, 5000, low_open=True
+            )
+            near = {
+                link.link_id
+                for link in LINKS
+                if _distance_m((timeline["lon"], timeline["lat"]), link.path) <= radius
+            }
             links |= near
         elif "radius_m" in event:
             raise self.fail(f"{field}.radius_m", "needs 'near': the incident it is measured from")
@@ -581,8 +649,10 @@ def _along(link: Link, share: float) -> tuple[float, float]:
 def _local_m(origin: tuple[float, float], point: tuple[float, float]) -> tuple[float, float]:
     """A point in metres east and north of ``origin`` (flat earth: fine across a few km)."""
     metres_per_degree = 111_320.0
-    return ((point[0] - origin[0]) * metres_per_degree * math.cos(math.radians(origin[1])),
-            (point[1] - origin[1]) * metres_per_degree)
+    return (
+        (point[0] - origin[0]) * metres_per_degree * math.cos(math.radians(origin[1])),
+        (point[1] - origin[1]) * metres_per_degree,
+    )
 
 
 def _segment_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -44,15 +44,25 @@ from feeds.values import text
 
 DEFAULT_BASE_URL = "http://openapi.seoul.go.kr:8088"
 RETRY_CODES = frozenset({"ERROR-500", "ERROR-600", "ERROR-601"})
-CODE_TABLES = (("AccMainCode", "acc_type", "acc_type_nm", incidents.TYPES),
-               ("AccSubCode", "acc_dtype", "acc_dtype_nm", incidents.DETAILS))
+CODE_TABLES = (
+    ("AccMainCode", "acc_type", "acc_type_nm", incidents.TYPES),
+    ("AccSubCode", "acc_dtype", "acc_dtype_nm", incidents.DETAILS),
+)
 CODE_TABLES_MAX_AGE = 24 * 3600  # seconds before the code tables are fetched again
 CODE_TABLES_RETRY = 3600  # seconds before a failed fetch of the code tables is tried again
 USER_AGENT = "city-wall/0.1 (Seoul city-status wall)"
 # Loggers that see request URLs. A filter on a logger applies only to records logged on it, not
 # to its children's, so each one that logs is named.
-URL_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager",
-               "urllib3.response", "urllib3.util.retry", "requests", "requests.packages.urllib3")
+URL_LOGGERS = (
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+    "requests",
+    "requests.packages.urllib3",
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +139,19 @@ class SeoulSource:
     name = "seoul"
     speed = 1.0
 
-    def __init__(self, key: str, base_url: str = DEFAULT_BASE_URL, *,
-                 timeout: tuple[float, float] = (5.0, 15.0), attempts: int = 3, backoff: float = 0.5,
-                 cooldown: float = 30.0, hotspots: tuple[str, ...] | None = None,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: tuple[float, float] = (5.0, 15.0),
+        attempts: int = 3,
+        backoff: float = 0.5,
+        cooldown: float = 30.0,
+        hotspots: tuple[str, ...] | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         """A source asking ``base_url`` with ``key``, one request at a time.
 
         ``timeout`` is (connect, read) seconds per request; ``attempts`` counts the first try;
@@ -194,8 +213,13 @@ class SeoulSource:
             answer = self._attempt(url, shown, service)
             if not answer.retry:
                 break
-            log.debug("%s: try %d of %d failed: %s", service, attempt + 1, self.attempts,
-                      answer.error if answer.body is None else "the upstream's server failed")
+            log.debug(
+                "%s: try %d of %d failed: %s",
+                service,
+                attempt + 1,
+                self.attempts,
+                answer.error if answer.body is None else "the upstream's server failed",
+            )
         if answer.body is not None:
             return answer.body
         if answer.unreachable and self.cooldown > 0:
@@ -243,8 +267,10 @@ class SeoulSource:
         if self._clock() < self._names_due:
             return
         try:
-            counts = [name_codes(table, read_rows(self._get("xml", table, 1, 1000), table))
-                      for table, *_ in CODE_TABLES]
+            counts = [
+                name_codes(table, read_rows(self._get("xml", table, 1, 1000), table))
+                for table, *_ in CODE_TABLES
+            ]
         except FeedError as exc:
             self._names_due = self._clock() + CODE_TABLES_RETRY
             log.warning("incident code tables not fetched, keeping the built-in names: %s", exc)

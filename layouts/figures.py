@@ -2,24 +2,32 @@
 
 Maps are drawn on plain axes from the district boundaries (no tile server, no CDN, no
 topojson download), so they work on an exhibit floor with no network.
+
+Geometry reaches a browser once: a trace whose ``uid`` starts with ``geo-`` keeps its x, y and
+customdata for as long as its uid is unchanged (the uid names the shape it draws), and a new
+frame only moves its colours, widths and texts (layouts/patches.py). Such traces set the same
+keys in every state, so assigning them turns any earlier state into the new one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from functools import cache
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from feeds.air import GRADES
 from feeds.districts import DISTRICTS, boundaries
-from feeds.incidents import TYPES
 from layouts import theme
-from layouts.i18n import congestion_name, district_name, grade_name, t
+from layouts.i18n import district_name, grade_name, t
 
 # One degree of longitude is cos(latitude) degrees of latitude long at Seoul.
 ASPECT = 1 / math.cos(math.radians(37.55))
+# No plotly template: the wall styles every figure itself, and a template is 7 kB sent with each.
+pio.templates.default = "none"
 FIGURE_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "responsive": False}
 
 
@@ -35,69 +43,50 @@ def _outline(code: str) -> tuple[tuple[float | None, ...], tuple[float | None, .
     return tuple(xs), tuple(ys)
 
 
-def _base(height: int, width: int) -> go.Figure:
-    figure = go.Figure()
-    figure.update_layout(
-        width=width,
-        height=height,
-        margin=dict(l=0, r=0, t=0, b=0),
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(family=theme.FONT, color=theme.TEXT, size=24),
-        showlegend=False,
-        dragmode=False,
-        hovermode="closest",
-        hoverlabel=dict(font_size=26, font_family=theme.FONT),
-        xaxis=dict(visible=False, fixedrange=True),
-        yaxis=dict(visible=False, fixedrange=True, scaleanchor="x", scaleratio=ASPECT),
-        uirevision="map",
-    )
-    return figure
+def _base(height: int, width: int) -> dict:
+    """A map figure as plain JSON: maps are built often (every frame, every touch) and plotly's
+    validation of 150 traces would cost more than the rest of the build."""
+    return {
+        "data": [],
+        "layout": {
+            "width": width,
+            "height": height,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "font": {"family": theme.FONT, "color": theme.TEXT, "size": 24},
+            "showlegend": False,
+            "dragmode": False,
+            "hovermode": "closest",
+            "xaxis": {"visible": False, "fixedrange": True},
+            "yaxis": {"visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": ASPECT},
+            "uirevision": "map",
+        },
+    }
 
 
-def _districts(
-    figure: go.Figure,
-    fills: dict[str, str],
-    selected: str | None,
-    lang: str,
-    hover: dict[str, str] | None = None,
-    outline: str = theme.LINE,
-) -> None:
-    """One filled trace per district, in DISTRICTS order (curve n is DISTRICTS[n])."""
+def _districts(figure: dict, fills: dict[str, str], selected: str | None, outline: str = theme.LINE) -> None:
+    """One filled trace per district, in DISTRICTS order (curve n is DISTRICTS[n]).
+
+    A touch on the wall selects; there is no hover label (it would resend texts with every frame).
+    """
     for district in DISTRICTS:
         xs, ys = _outline(district.code)
         chosen = district.code == selected
-        figure.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                hoveron="fills",
-                fillcolor=fills.get(district.code, theme.NO_DATA),
-                line=dict(color=theme.SELECTED if chosen else outline, width=7 if chosen else 1.5),
-                name=district_name(district.code, lang),
-                text=(hover or {}).get(district.code, district_name(district.code, lang)),
-                hoverinfo="text",
-                meta=district.code,
-            )
+        figure["data"].append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "uid": f"geo-district-{district.code}",
+                "mode": "lines",
+                "fill": "toself",
+                "hoveron": "fills",
+                "hoverinfo": "none",
+                "fillcolor": fills.get(district.code, theme.NO_DATA),
+                "line": {"color": theme.SELECTED if chosen else outline, "width": 7 if chosen else 1.5},
+            }
         )
-
-
-def district_at(click: dict | None) -> str | None:
-    """The district code a click on any map landed on, or None."""
-    if not click or not click.get("points"):
-        return None
-    point = click["points"][0]
-    custom = point.get("customdata")
-    if isinstance(custom, list):
-        custom = custom[0] if custom else None
-    if isinstance(custom, str) and custom.isdigit() and len(custom) == 5:
-        return custom
-    curve = point.get("curveNumber")
-    if isinstance(curve, int) and 0 <= curve < len(DISTRICTS):
-        return DISTRICTS[curve].code
-    return None
 
 
 def _alpha(color: str, alpha: float) -> str:
@@ -107,123 +96,104 @@ def _alpha(color: str, alpha: float) -> str:
 
 def air_map(
     air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1840, height: int = 850
-) -> go.Figure:
-    """Districts coloured by CAI grade, labelled with name, grade and PM2.5."""
+) -> dict:
+    """Districts coloured by CAI grade, labelled with name and grade."""
     figure = _base(height, width)
     rows = {} if air is None or air.empty else {r.district_code: r for r in air.itertuples()}
-    fills, hover, labels = {}, {}, []
+    fills, labels = {}, []
     for district in DISTRICTS:
         row = rows.get(district.code)
         grade = row.cai_grade if row is not None else None
         fills[district.code] = _alpha(theme.GRADE_COLORS.get(grade, theme.NO_DATA), 0.85)
         name = district_name(district.code, lang)
-        if row is not None and grade:
-            hover[district.code] = (
-                f"{name}<br>{grade_name(grade, lang)} · CAI {row.cai:.0f}<br>PM2.5 {row.pm25:.0f}"
-            )
-            labels.append(f"<b>{name}</b><br>{grade_name(grade, lang)}")
-        else:
-            hover[district.code] = f"{name}<br>{t('no_data', lang)}"
-            labels.append(f"<b>{name}</b><br>{t('no_data', lang)}")
-    _districts(figure, fills, selected, lang, hover, outline="#0b1220")
-    figure.add_trace(_labels(labels, size=19 if lang == "en" else 22))
+        shown = grade_name(grade, lang) if row is not None and grade else t("no_data", lang)
+        labels.append(f"<b>{name}</b><br>{shown}")
+    _districts(figure, fills, selected, outline="#0b1220")
+    figure["data"].append(_labels(labels, size=19 if lang == "en" else 22))
     return figure
 
 
-def _labels(labels: list[str], size: int) -> go.Scatter:
-    return go.Scatter(
-        x=[d.lon for d in DISTRICTS],
-        y=[d.lat for d in DISTRICTS],
-        mode="text",
-        text=labels,
-        textfont=dict(size=size, color="#ffffff", family=theme.FONT),
-        customdata=[d.code for d in DISTRICTS],
-        hoverinfo="skip",
-    )
+def _labels(labels: list[str], size: int) -> dict:
+    return {
+        "type": "scatter",
+        "x": [d.lon for d in DISTRICTS],
+        "y": [d.lat for d in DISTRICTS],
+        "uid": "geo-labels",
+        "mode": "text",
+        "text": labels,
+        "textfont": {"size": size, "color": "#ffffff", "family": theme.FONT},
+        "customdata": [d.code for d in DISTRICTS],
+        "hoverinfo": "none",
+    }
 
 
-def _dim_map(height: int, width: int, selected: str | None, lang: str) -> go.Figure:
+def _dim_map(height: int, width: int, selected: str | None) -> dict:
     """Dark district shapes as the ground for roads and incident markers."""
     figure = _base(height, width)
-    _districts(
-        figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, lang, outline="#33425e"
-    )
+    _districts(figure, dict.fromkeys((d.code for d in DISTRICTS), "#16213a"), selected, outline="#33425e")
     return figure
+
+
+def _link_uid(link) -> str:
+    """A road link's trace is known by its id and its shape: a new shape is new geometry."""
+    shape = hashlib.blake2b(repr(link.path).encode(), digest_size=6).hexdigest()
+    return f"geo-link-{link.link_id}-{shape}"
 
 
 def traffic_map(
     traffic: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1180, height: int = 920
-) -> go.Figure:
-    """Road links coloured by congestion over dim district shapes."""
-    figure = _dim_map(height, width, selected, lang)
+) -> dict:
+    """Road links coloured by congestion over dim district shapes: one trace per link, so a new
+    frame moves only each link's colour and width."""
+    figure = _dim_map(height, width, selected)
     if traffic is not None and not traffic.empty:
-        for level in ("원활", "서행", "정체", ""):
-            links = traffic[traffic["congestion"] == level]
-            if links.empty:
-                continue
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for path in links["path"]:
-                xs.extend(x for x, _ in path)
-                ys.extend(y for _, y in path)
-                xs.append(None)
-                ys.append(None)
-            figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    hoverinfo="skip",
-                    line=dict(color=theme.CONGESTION_COLORS[level], width=7 if level == "정체" else 5),
-                )
+        for link in traffic.sort_values("link_id", kind="stable").itertuples():
+            figure["data"].append(
+                {
+                    "type": "scatter",
+                    "x": [x for x, _ in link.path],
+                    "y": [y for _, y in link.path],
+                    "uid": _link_uid(link),
+                    "mode": "lines",
+                    "hoverinfo": "none",
+                    "customdata": [link.district_code] * len(link.path),
+                    "line": {
+                        "color": theme.CONGESTION_COLORS.get(link.congestion, theme.CONGESTION_COLORS[""]),
+                        "width": 7 if link.congestion == "정체" else 5,
+                    },
+                }
             )
-        figure.add_trace(
-            go.Scatter(
-                x=traffic["lon"],
-                y=traffic["lat"],
-                mode="markers",
-                marker=dict(size=14, opacity=0),
-                customdata=traffic["district_code"],
-                hovertext=[
-                    f"{r.road} {r.start_node}→{r.end_node}<br>{r.speed_kmh:.0f} km/h · "
-                    f"{congestion_name(r.congestion, lang)}"
-                    for r in traffic.itertuples()
-                ],
-                hoverinfo="text",
-            )
-        )
-    figure.add_trace(_labels([district_name(d.code, lang) for d in DISTRICTS], size=17))
+    figure["data"].append(_labels([district_name(d.code, lang) for d in DISTRICTS], size=17))
     return figure
 
 
 def incident_map(
     incidents: pd.DataFrame | None, selected: str | None, lang: str, width: int = 960, height: int = 520
-) -> go.Figure:
-    """Open incidents as markers by type over the districts."""
-    figure = _dim_map(height, width, selected, lang)
-    figure.add_trace(_labels([district_name(d.code, lang) for d in DISTRICTS], size=15))
+) -> dict:
+    """Open incidents as one trace of markers, coloured and shaped by type, over the districts."""
+    figure = _dim_map(height, width, selected)
+    figure["data"].append(_labels([district_name(d.code, lang) for d in DISTRICTS], size=15))
+    placed = pd.DataFrame(columns=["lon", "lat", "type_code", "severe", "district_code"])
     if incidents is not None and not incidents.empty:
         placed = incidents.dropna(subset=["lon", "lat"])
-        for type_code, group in placed.groupby("type_code", sort=True):
-            color, symbol = theme.INCIDENT_STYLE.get(type_code, theme.INCIDENT_DEFAULT)
-            name = TYPES.get(type_code, (type_code, type_code))[1 if lang == "en" else 0]
-            figure.add_trace(
-                go.Scatter(
-                    x=group["lon"],
-                    y=group["lat"],
-                    mode="markers",
-                    name=name,
-                    marker=dict(
-                        size=[40 if s else 30 for s in group["severe"]],
-                        color=color,
-                        symbol=symbol,
-                        line=dict(color="#0b1220", width=2),
-                    ),
-                    customdata=group["district_code"],
-                    hovertext=[f"{name} · {r.district}<br>{r.description[:60]}" for r in group.itertuples()],
-                    hoverinfo="text",
-                )
-            )
+    styles = [theme.INCIDENT_STYLE.get(code, theme.INCIDENT_DEFAULT) for code in placed["type_code"]]
+    figure["data"].append(
+        {
+            "type": "scatter",
+            "x": [float(v) for v in placed["lon"]],
+            "y": [float(v) for v in placed["lat"]],
+            "uid": "incidents",
+            "mode": "markers",
+            "marker": {
+                "size": [40 if severe else 30 for severe in placed["severe"]],
+                "color": [color for color, _ in styles],
+                "symbol": [symbol for _, symbol in styles],
+                "line": {"color": "#0b1220", "width": 2},
+            },
+            "customdata": [str(code) for code in placed["district_code"]],
+            "hoverinfo": "none",
+        }
+    )
     return figure
 
 
@@ -279,10 +249,24 @@ def air_trend(
     _chart_layout(figure, width, height)
     if city.empty:
         return _no_data(figure, lang)
-    for grade, (low, high) in zip(GRADES, ((0, 15), (15, 35), (35, 75), (75, 150)), strict=False):
-        figure.add_hrect(
-            y0=low, y1=high, fillcolor=theme.GRADE_COLORS[grade], opacity=0.10, line_width=0, layer="below"
-        )
+    # The grade bands behind, as layout shapes (add_hrect costs several ms a band).
+    bands = zip(GRADES, ((0, 15), (15, 35), (35, 75), (75, 150)), strict=False)
+    figure.layout.shapes = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": low,
+            "y1": high,
+            "fillcolor": theme.GRADE_COLORS[grade],
+            "opacity": 0.10,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for grade, (low, high) in bands
+    ]
     figure.add_trace(
         go.Scatter(
             x=city["measured_at"],

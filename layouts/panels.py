@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from feeds.air import POLLUTANTS, UNITS, grade
 from feeds.incidents import STAGES, TYPES, stage_flow
 from layouts import summary, theme
-from layouts.figures import FIGURE_CONFIG
 from layouts.i18n import (
     POLLUTANT_NAMES,
     congestion_name,
@@ -20,34 +19,10 @@ from layouts.i18n import (
     t,
 )
 
-FEEDS_OF_PANEL = {
-    1: ("air", "traffic", "incidents"),
-    2: ("air",),
-    3: ("air",),
-    4: ("traffic",),
-    5: ("incidents",),
-    6: ("air", "traffic", "incidents"),
-}
 
-
-def graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(
-        id=graph_id,
-        config=FIGURE_CONFIG,
-        className="graph",
-        figure={
-            "layout": {
-                "paper_bgcolor": "rgba(0,0,0,0)",
-                "plot_bgcolor": "rgba(0,0,0,0)",
-                "xaxis": {"visible": False},
-                "yaxis": {"visible": False},
-            }
-        },
-    )
-
-
-def shell(number: int, body: list, lang: str, extra_header: list | None = None) -> html.Section:
-    """A 1920 x 1080 panel: title, its feeds' status and age, then the body."""
+def shell(number: int, body: list, slot, extra_header: list | None = None) -> html.Section:
+    """A 1920 x 1080 panel: title, its feeds' status and age, then the body. ``slot(name)`` places
+    one of the panel's parts (layouts/spec.py) with its first build."""
     return html.Section(
         id=f"panel-{number}",
         className=f"panel panel-{number}",
@@ -55,15 +30,13 @@ def shell(number: int, body: list, lang: str, extra_header: list | None = None) 
             html.Header(
                 className="panel-header",
                 children=[
-                    html.H2(t(f"panel{number}", lang), id=f"panel-{number}-title", className="panel-title"),
+                    html.H2(slot("title"), className="panel-title"),
                     *(extra_header or []),
-                    html.Div(
-                        id=f"panel-{number}-status", className="panel-status", children=status_line([], lang)
-                    ),
+                    slot("status"),
                 ],
             ),
-            html.Div(id=f"panel-{number}-past", className="panel-past"),
-            html.Div(id=f"panel-{number}-alarm", className="panel-alarm"),
+            slot("past"),
+            slot("alarm"),
             html.Div(className="panel-body", children=body),
         ],
     )
@@ -480,7 +453,11 @@ def district_detail(
         className="pollutants",
         children=[_pollutant(p, row[p] if row is not None else math.nan, lang) for p in POLLUTANTS],
     )
-    links = pd.DataFrame() if traffic is None or traffic.empty else traffic[traffic["district_code"] == code]
+    links = (
+        pd.DataFrame(columns=["speed_kmh"])
+        if traffic is None or traffic.empty
+        else traffic[traffic["district_code"] == code]
+    )
     roads = html.Div(
         className="detail-block",
         children=[

@@ -2,40 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from dash import dcc, html
 
-from feeds.registry import FEEDS
+from feeds.districts import DISTRICTS
 from layouts import panels
+from layouts.figures import FIGURE_CONFIG
 from layouts.i18n import DEFAULT_LANGUAGE, t
+from layouts.spec import FIGURE, PARTS, Part
 
 
 def layout(
     tick_seconds: float,
+    first: Callable[[Part], Any],
+    held: dict[str, str],
     lang: str = DEFAULT_LANGUAGE,
-    source: str = "demo",
     bezel: int = 0,
     history: bool = True,
     attract_idle: float = 90,
     attract_dwell: float = 10,
 ) -> html.Div:
-    """The wall page. ``bezel`` is the gap in CSS px between screens, so nothing is drawn behind a
-    bezel; the attract loop starts after ``attract_idle`` seconds untouched and shows each stop
-    for ``attract_dwell`` seconds."""
-    stores = [
-        dcc.Store(id="lang", data=lang),
-        dcc.Store(id="selection", data=None),
-        dcc.Location(id="url", refresh=False),
-        dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
-        dcc.Store(id="tour", data=[]),
-        dcc.Store(id="attract", data={"active": False, "stop": -1}),
-        dcc.Store(id="attract-config", data={"idle": attract_idle}),
-        dcc.Store(id="control", data=None),
-        dcc.Store(id="when", data=None),  # None: live; else the past moment shown (epoch seconds)
-        dcc.Interval(id="attract-tick", interval=int(attract_dwell * 1000), n_intervals=0),
-    ]
-    for feed in FEEDS:
-        stores.append(dcc.Store(id=f"meta-{feed}", data=None))
-        stores.append(dcc.Store(id=f"ver-{feed}", data=0))
+    """The wall page, with every part's first build (``first``) and the tokens of what it holds.
+
+    ``bezel`` is the gap in CSS px between screens, so nothing is drawn behind a bezel; the
+    attract loop starts after ``attract_idle`` seconds untouched and shows each stop for
+    ``attract_dwell`` seconds.
+    """
+
+    def slot(panel: int):
+        def place(name: str):
+            part = PARTS[f"{panel}:{name}"]
+            value = first(part)
+            if part.kind == FIGURE:
+                return dcc.Graph(
+                    id=part.id, figure=value, config=FIGURE_CONFIG, className=f"graph part-{name}"
+                )
+            element = html.Span if part.tag == "span" else html.Div
+            return element(id=part.id, className=f"{part.class_name} part-{name}".strip(), children=value)
+
+        return place
+
+    one, two, three, four, five, six = (slot(n) for n in range(1, 7))
     overview = panels.shell(
         1,
         [
@@ -44,51 +53,33 @@ def layout(
                 children=[
                     html.Div(id="wall-clock", className="clock", children="--:--:--"),
                     html.Div(id="wall-date", className="clock-date"),
-                    html.Div(t("wall_title", lang), id="wall-name", className="wall-name"),
+                    html.Div(one("wall-name"), className="wall-name"),
                 ],
             ),
-            html.Div(id="overview-headlines", className="headlines", children=[panels.waiting(lang)]),
-            html.Div(id="overview-alerts", className="alert-strip"),
-            time_machine(lang, history),
+            one("headlines"),
+            one("alerts"),
+            time_machine(one, history, lang),
             html.Div(
                 className="credit",
-                children=[
-                    html.Span(t("source_credit", lang), id="source-credit"),
-                    html.Span(t(f"source_{source}", lang), id="source-badge", className="source-badge"),
-                ],
+                children=[one("source-credit"), html.Span(one("source-badge"), className="source-badge")],
             ),
         ],
-        lang,
-        extra_header=[
-            html.Button(t("language", lang), id="lang-toggle", className="lang-toggle", n_clicks=0)
-        ],
+        one,
+        extra_header=[html.Button(one("language"), id="lang-toggle", className="lang-toggle", n_clicks=0)],
     )
-    air_map = panels.shell(
-        2,
-        [
-            panels.graph("air-map"),
-            html.Div(id="air-legend", className="legend-row"),
-        ],
-        lang,
-    )
+    air_map = panels.shell(2, [two("air-map"), two("air-legend")], two)
     ranking = panels.shell(
         3,
         [
             html.Div(
                 className="split",
                 children=[
-                    html.Div(
-                        [html.H3(t("ranking_title", lang), id="ranking-title"), panels.graph("air-ranking")],
-                        className="split-left",
-                    ),
-                    html.Div(
-                        [html.H3(t("trend_title", lang), id="trend-title"), panels.graph("air-trend")],
-                        className="split-right",
-                    ),
+                    html.Div([html.H3(three("ranking-title")), three("air-ranking")], className="split-left"),
+                    html.Div([html.H3(three("trend-title")), three("air-trend")], className="split-right"),
                 ],
             ),
         ],
-        lang,
+        three,
     )
     traffic = panels.shell(
         4,
@@ -96,21 +87,21 @@ def layout(
             html.Div(
                 className="split",
                 children=[
-                    html.Div([panels.graph("traffic-map")], className="split-map"),
+                    html.Div([four("traffic-map")], className="split-map"),
                     html.Div(
                         className="split-side",
                         children=[
-                            html.Div(id="traffic-summary"),
-                            html.H3(t("speed_today", lang), id="speed-today-title"),
-                            panels.graph("traffic-trend"),
-                            html.H3(t("district_speeds", lang), id="district-speeds-title"),
-                            panels.graph("traffic-districts"),
+                            four("traffic-summary"),
+                            html.H3(four("speed-today-title")),
+                            four("traffic-trend"),
+                            html.H3(four("district-speeds-title")),
+                            four("traffic-districts"),
                         ],
                     ),
                 ],
             ),
         ],
-        lang,
+        four,
     )
     incidents = panels.shell(
         5,
@@ -121,34 +112,49 @@ def layout(
                     html.Div(
                         className="split-incident-map",
                         children=[
-                            panels.graph("incident-map"),
-                            html.H3(t("timeline_title", lang), id="timeline-title"),
-                            panels.graph("incident-timeline"),
+                            five("incident-map"),
+                            html.H3(five("timeline-title")),
+                            five("incident-timeline"),
                         ],
                     ),
                     html.Div(
                         className="incident-side",
                         children=[
-                            html.Div(id="incident-list", className="incident-list"),
-                            html.H3(t("handling_title", lang), id="handling-title"),
-                            html.Div(id="handling-times", className="handling-times"),
+                            five("incident-list"),
+                            html.H3(five("handling-title")),
+                            five("handling-times"),
                         ],
                     ),
                 ],
             ),
         ],
-        lang,
+        five,
     )
     detail = panels.shell(
         6,
-        [html.Div(id="district-detail", className="district-detail")],
-        lang,
-        extra_header=[html.Button(t("city_view", lang), id="city-view", className="city-view", n_clicks=0)],
+        [six("district-detail")],
+        six,
+        extra_header=[html.Button(six("city-view"), id="city-view", className="city-view", n_clicks=0)],
     )
+    # Last, so the held tokens include every part placed above.
+    stores = [
+        dcc.Store(id="lang", data=lang),
+        dcc.Store(id="selection", data=None),
+        dcc.Store(id="held", data=held),
+        dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
+        dcc.Location(id="url", refresh=False),
+        dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
+        dcc.Store(id="tour", data=first(PARTS["1:tour"])),
+        dcc.Store(id="attract", data={"active": False, "stop": -1}),
+        dcc.Store(id="attract-config", data={"idle": attract_idle}),
+        dcc.Store(id="control", data=None),
+        dcc.Store(id="when", data=None),  # None: live; else the past moment shown (epoch seconds)
+        dcc.Interval(id="attract-tick", interval=int(attract_dwell * 1000), n_intervals=0),
+    ]
     return html.Div(
         id="wall",
-        className="wall",
-        lang=lang,
+        className=first(PARTS["1:wall-class"]),
+        lang=first(PARTS["1:wall-lang"]),
         style={"--bezel": f"{bezel}px"},
         children=[
             *stores,
@@ -162,7 +168,7 @@ def layout(
                     traffic,
                     incidents,
                     detail,
-                    html.Div(id="attract-hint", className="attract-hint", children=t("attract_hint", lang)),
+                    html.Div(one("attract-hint"), id="attract-hint", className="attract-hint"),
                     html.Div(id="url-notice", className="url-notice"),
                 ],
             ),
@@ -170,7 +176,7 @@ def layout(
     )
 
 
-def time_machine(lang: str, enabled: bool) -> html.Div:
+def time_machine(slot, enabled: bool, lang: str) -> html.Div:
     """Look at the wall as it was up to 24 hours ago, and one clear way back to live."""
     if not enabled:
         return html.Div(
@@ -178,7 +184,7 @@ def time_machine(lang: str, enabled: bool) -> html.Div:
             className="time-machine off",
             children=[
                 dcc.Slider(id="when-slider", min=-1440, max=0, step=10, value=0, disabled=True),
-                html.Button(t("back_to_live", lang), id="back-to-live", n_clicks=0, className="back-to-live"),
+                html.Button(slot("back-to-live"), id="back-to-live", n_clicks=0, className="back-to-live"),
             ],
         )
     marks = {
@@ -195,7 +201,7 @@ def time_machine(lang: str, enabled: bool) -> html.Div:
         id="time-machine",
         className="time-machine",
         children=[
-            html.Span(t("time_machine", lang), id="time-machine-label", className="time-machine-label"),
+            html.Span(slot("time-machine-label"), className="time-machine-label"),
             html.Div(
                 dcc.Slider(
                     id="when-slider",
@@ -210,6 +216,6 @@ def time_machine(lang: str, enabled: bool) -> html.Div:
                 ),
                 className="time-slider",
             ),
-            html.Button(t("back_to_live", lang), id="back-to-live", n_clicks=0, className="back-to-live"),
+            html.Button(slot("back-to-live"), id="back-to-live", n_clicks=0, className="back-to-live"),
         ],
     )

@@ -93,7 +93,7 @@ def test_remote_on_one_server_drives_a_wall_on_another(live_wall_factory, browse
     phone.find_element(By.CSS_SELECTOR, 'button[data-code="11440"]').click()
     wait_for(
         wall,
-        lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text == "마포구",
+        lambda d: d.find_element(By.CSS_SELECTOR, ".part-district-detail .detail-name").text == "마포구",
         timeout=30,
         message="the wall did not follow the remote's district",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -30,8 +31,20 @@ def wait_for(driver, condition, timeout: float = 30.0, message: str = ""):
     return wait.until(lambda d: condition(d), message)
 
 
+# Old names of parts the tests read; every part is known by its class "part-<name>" in its panel.
+RENAMED = {"overview-alerts": "alerts", "overview-headlines": "headlines"}
+
+
+def part_selector(name: str) -> str:
+    """A CSS selector for an element of the wall: "panel-2-status" is panel 2's status part."""
+    panel = re.fullmatch(r"panel-(\d)-(\w+)", name)
+    if panel:
+        return f"#panel-{panel[1]} .part-{panel[2]}"
+    return f"#{name}, .part-{RENAMED.get(name, name)}"
+
+
 def text_of(driver, element_id: str) -> str:
-    return driver.find_element(By.ID, element_id).text
+    return driver.find_element(By.CSS_SELECTOR, part_selector(element_id)).text
 
 
 def console_errors(driver) -> list[str]:
@@ -41,7 +54,7 @@ def console_errors(driver) -> list[str]:
 def shapes_drawn(driver, graph_id: str) -> int:
     """Filled district shapes plotly actually drew in a graph."""
     return driver.execute_script(
-        "return document.querySelectorAll('#' + arguments[0] + ' .scatterlayer path.js-fill').length",
+        "return document.querySelectorAll('.part-' + arguments[0] + ' .scatterlayer path.js-fill').length",
         graph_id,
     )
 
@@ -51,7 +64,7 @@ def open_wall(driver, url: str) -> None:
     wait_for(driver, lambda d: shapes_drawn(d, "air-map") >= 25, message="air map never drew districts")
     wait_for(
         driver,
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#district-detail .detail-name"),
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".part-district-detail .detail-name"),
         message="district detail never filled",
     )
     wait_for(driver, lambda d: "기준" in text_of(d, "panel-2-status"), message="no age on the air panel")
@@ -72,41 +85,48 @@ def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
     headlines = text_of(driver, "overview-headlines")
     assert "가장 나쁜 대기" in headlines and "km/h" in headlines and "진행 중인 사고" in headlines
     assert "—" not in driver.find_element(By.CSS_SELECTOR, ".tile-air .tile-value").text
-    assert driver.find_elements(By.CSS_SELECTOR, "#overview-alerts .alert")
+    assert driver.find_elements(By.CSS_SELECTOR, ".part-alerts .alert")
     # 2: the 25 district shapes, coloured by grade, with the legend
     assert shapes_drawn(driver, "air-map") >= 25
     assert "좋음" in text_of(driver, "air-legend")
     # 3: a bar per district and a trend with more than one point
-    assert driver.execute_script("return document.querySelectorAll('#air-ranking .bars .point').length") == 25
+    assert (
+        driver.execute_script("return document.querySelectorAll('.part-air-ranking .bars .point').length")
+        == 25
+    )
     trend_points = driver.execute_script(
-        "return document.querySelectorAll('#air-trend .scatterlayer .points path').length"
+        "return document.querySelectorAll('.part-air-trend .scatterlayer .points path').length"
     )
     assert trend_points > 10
     # 4: road links drawn and district averages
     assert (
         driver.execute_script(
-            "return document.querySelectorAll('#traffic-map .scatterlayer .js-line').length"
+            "return document.querySelectorAll('.part-traffic-map .scatterlayer .js-line').length"
         )
         > 25
     )
     assert "km/h" in text_of(driver, "traffic-summary")
     assert (
-        driver.execute_script("return document.querySelectorAll('#traffic-districts .bars .point').length")
+        driver.execute_script(
+            "return document.querySelectorAll('.part-traffic-districts .bars .point').length"
+        )
         >= 10
     )
     # 4 and 5: trends from history: today's speed, and incidents opened per hour by type
     assert (
         driver.execute_script(
-            "return document.querySelectorAll('#traffic-trend .scatterlayer .trace').length"
+            "return document.querySelectorAll('.part-traffic-trend .scatterlayer .trace').length"
         )
         >= 1
     )
     assert (
-        driver.execute_script("return document.querySelectorAll('#incident-timeline .bars .point').length")
+        driver.execute_script(
+            "return document.querySelectorAll('.part-incident-timeline .bars .point').length"
+        )
         >= 1
     )
     # 5: incidents on the map and in the list, each with time, district and status
-    rows = driver.find_elements(By.CSS_SELECTOR, "#incident-list .incident")
+    rows = driver.find_elements(By.CSS_SELECTOR, ".part-incident-list .incident")
     assert rows, "no incident listed"
     assert "처리 중" in rows[0].text
     # 6: the selected district, defaulting to the worst air
@@ -128,14 +148,14 @@ def test_clicking_a_district_selects_it_everywhere(live_wall, browser_factory, a
     target = BY_CODE["11440"]  # 마포구
     label = next(
         el
-        for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
+        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
         if el.text.startswith(target.name)
     )
     ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
 
     wait_for(
         driver,
-        lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text == target.name,
+        lambda d: d.find_element(By.CSS_SELECTOR, ".part-district-detail .detail-name").text == target.name,
         message="panel 6 did not follow the touch",
     )
     assert "다시 누르면" in text_of(driver, "district-detail")
@@ -144,8 +164,9 @@ def test_clicking_a_district_selects_it_everywhere(live_wall, browser_factory, a
         wait_for(
             driver,
             lambda d, g=graph: d.execute_script(
-                "const gd = document.getElementById(arguments[0]).querySelector('.js-plotly-plot');"
-                "return gd && gd.data.some(t => t.meta === arguments[1] && t.line.width > 5);",
+                "const gd = document.querySelector('.part-' + arguments[0] + ' .js-plotly-plot');"
+                "return gd && gd.data.some("
+                "    t => t.uid === 'geo-district-' + arguments[1] && t.line.width > 5);",
                 g,
                 target.code,
             ),
@@ -209,7 +230,7 @@ def test_failing_air_feed_shows_error_and_keeps_last_data(live_wall, browser_fac
 def detail_name(driver) -> str:
     """The district panel 6 shows; "" while Dash is replacing it."""
     try:
-        found = driver.find_elements(By.CSS_SELECTOR, "#district-detail .detail-name")
+        found = driver.find_elements(By.CSS_SELECTOR, ".part-district-detail .detail-name")
         return found[0].text if found else ""
     except StaleElementReferenceException:
         return ""
@@ -242,7 +263,7 @@ def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, br
     target = BY_CODE["11500"]  # 강서구
     label = next(
         el
-        for el in driver.find_elements(By.CSS_SELECTOR, "#air-map .textpoint text")
+        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
         if el.text.startswith(target.name)
     )
     ActionChains(driver).move_to_element(label).click().perform()
@@ -313,10 +334,12 @@ def test_time_machine_shows_the_recorded_past_unmistakably(live_wall, browser_fa
     driver = browser_factory(5760, 2160)
     driver.get(live_wall.url + f"/?district={code}")
     open_wall(driver, live_wall.url + f"/?district={code}")
-    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#district-detail .detail-name").text == name)
+    wait_for(
+        driver, lambda d: d.find_element(By.CSS_SELECTOR, ".part-district-detail .detail-name").text == name
+    )
 
     def pm10_shown(d) -> str:
-        return d.find_element(By.CSS_SELECTOR, "#district-detail .pollutant-value").text
+        return d.find_element(By.CSS_SELECTOR, ".part-district-detail .pollutant-value").text
 
     assert pm10_shown(driver) == f"{now.loc[code, 'pm10']:.0f}"
     handle = driver.find_element(By.CSS_SELECTOR, "#when-slider [role=slider]")
@@ -376,7 +399,8 @@ def test_language_toggle_switches_the_whole_wall(live_wall, browser_factory):
     assert "-gu" in text_of(driver, "district-detail")
     assert "In progress" in text_of(driver, "incident-list")
     labels = driver.execute_script(
-        "return [...document.querySelectorAll('#air-map .textpoint text')].map(t => t.textContent).join(' ')"
+        "return [...document.querySelectorAll('.part-air-map .textpoint text')]"
+        ".map(t => t.textContent).join(' ')"
     )
     assert "Gangnam-gu" in labels and "강남구" not in labels
     assert driver.find_element(By.ID, "wall").get_attribute("lang") == "en"

@@ -1,0 +1,95 @@
+"""The one request a viewer makes per tick: everything that changed for its language, selection and moment.
+
+Each browser holds, per part of the wall, the token of what it was last sent. A tick (or a touch,
+a language switch, a move of the time machine) posts those tokens; the answer carries the parts
+whose tokens moved (figures as patches), the new tokens, and the remote's latest command. A tick
+with nothing new answers 204 with no body and builds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dash import ALL, Input, Output, Patch, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+from flask import jsonify
+
+from callbacks.memo import Builds
+from dashboard.readmodel import BadInput, ReadModel
+from layouts.spec import FIGURE, HTML, PARTS
+
+log = logging.getLogger(__name__)
+SINGLES = tuple(part for part in PARTS.values() if part.target)
+MAX_HELD = 4 * len(PARTS)  # a held store larger than the wall has parts was not made by this wall
+
+
+def register(wall) -> None:
+    read: ReadModel = wall.read
+    builds = Builds()
+    wall.builds = builds
+
+    @wall.app.callback(
+        Output({"kind": FIGURE, "panel": ALL, "part": ALL}, "figure"),
+        Output({"kind": HTML, "panel": ALL, "part": ALL}, "children"),
+        *(Output(*part.target) for part in SINGLES),
+        Output("held", "data"),
+        Output("control", "data"),
+        Input("tick", "n_intervals"),
+        Input("selection", "data"),
+        Input("lang", "data"),
+        Input("when", "data"),
+        State("held", "data"),
+        State("control", "data"),
+    )
+    def sync(_n, selection, lang, when, held, control):
+        view = read.view(lang, selection, when)
+        held = held if isinstance(held, dict) and len(held) <= MAX_HELD else {}
+        moved = Patch()
+        changed = False
+
+        def send(part):
+            nonlocal changed
+            value, token = builds.answer(part, view, held.get(part.slot))
+            if value is not no_update:
+                moved[part.slot] = token
+                changed = True
+            return value
+
+        grouped = [[send(_part(item["id"], kind)) for item in items] for items, kind in _pattern_outputs()]
+        singles = [send(part) for part in SINGLES]
+        command = _command(wall, control)
+        if not changed and command is no_update:
+            raise PreventUpdate
+        return (*grouped, *singles, moved if changed else no_update, command)
+
+    @wall.server.errorhandler(BadInput)
+    def bad_input(error: BadInput):
+        # One short line, never a traceback: a wrong value is the sender's mistake, not the wall's.
+        log.warning("refused a callback: %s", error)
+        return jsonify({"error": str(error)}), 400
+
+
+def _pattern_outputs():
+    """The pattern-matching outputs of this request, as the browser's page has them."""
+    return zip(ctx.outputs_list[:2], (FIGURE, HTML), strict=True)
+
+
+def _part(component_id, kind: str):
+    part = (
+        PARTS.get(f"{component_id.get('panel')}:{component_id.get('part')}")
+        if isinstance(component_id, dict)
+        else None
+    )
+    if part is None or part.kind != kind or part.target:
+        raise BadInput("unknown part of the wall")
+    return part
+
+
+def _command(wall, control):
+    """The presenter remote's newest command, once per wall browser."""
+    if wall.remote is None or not wall.remote.enabled:
+        return no_update
+    state = wall.read.control()
+    if not state.seq or (control if isinstance(control, dict) else {}).get("seq") == state.seq:
+        return no_update
+    return {"seq": state.seq, "selection": state.selection, "lang": state.lang, "attract": state.attract}

@@ -1,0 +1,334 @@
+"""The wall as a table: every part that data, language or a touch can change, what it reads, how it is built.
+
+One table drives the page (layouts/wall.py places each part with its first build), the one tick
+callback (callbacks/sync.py sends each part whose inputs moved) and the benchmark. A part names
+the feeds whose frames it reads and whether it follows the selected district, the moment shown
+or the feeds' statuses; nothing else can change what it shows, so those are its build key.
+
+Builders read through a ``View``: the frames, trends and clock of one moment, in one language,
+for one selection. They are pure: the same view, the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+from layouts import figures, panels, summary
+from layouts.i18n import district_name, t
+
+DAY = 24 * 3600
+EARLIER_DAYS = 7  # how far back "the same hours on earlier days" reaches
+FIGURE, HTML = "figure", "html"
+
+
+class View(Protocol):
+    """What a builder may read: one moment of the wall, for one viewer's language and selection."""
+
+    lang: str
+    selection: str | None  # the district a viewer touched, or None for the city view
+    chosen: str | None  # the district panels follow: the touched one, or the worst air when none
+    when: float | None  # None: live; else the past moment shown (epoch seconds, source clock)
+    moment: float  # the moment shown: ``when``, or now on the source's clock
+    source: str  # demo, seoul or replay
+    history: bool  # whether a history is kept (trends, the time machine)
+
+    def frame(self, feed: str) -> pd.DataFrame | None: ...
+
+    def meta(self, feed: str) -> dict[str, Any] | None: ...
+
+    def live_series(self, feed: str) -> pd.DataFrame | None: ...
+
+    def air_series(self, since: float, until: float) -> pd.DataFrame | None: ...
+
+    def traffic_series(self, since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame | None: ...
+
+    def incident_timeline(self, since: float, until: float) -> pd.DataFrame: ...
+
+    def handling_times(self, since: float, until: float) -> pd.DataFrame | None: ...
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing on the wall that can change: a figure, or the children of an element."""
+
+    panel: int
+    name: str
+    build: Callable[[View], Any]
+    kind: str = HTML
+    feeds: tuple[str, ...] = ()  # frames it reads
+    selection: bool = False  # follows the selected district
+    moment: bool = False  # shows whether the moment is live or past (beyond the frames it reads)
+    trend: bool = False  # reads history up to the moment shown, which moves on while live
+    status: bool = False  # shows the feeds' statuses and ages
+    target: tuple[str, str] | None = None  # a fixed (id, property) instead of a pattern-matching id
+    tag: str = "div"
+    class_name: str = ""
+
+    @property
+    def id(self) -> dict[str, Any]:
+        return {"kind": self.kind, "panel": self.panel, "part": self.name}
+
+    @property
+    def slot(self) -> str:
+        """The name held by a browser for what it has of this part."""
+        return f"{self.panel}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Panel:
+    number: int
+    feeds: tuple[str, ...]  # what its header reports the status and age of
+    parts: tuple[Part, ...]
+
+
+def _text(panel: int, name: str, key: str, tag: str = "span", class_name: str = "") -> Part:
+    """A fixed text that follows the language."""
+    return Part(panel, name, lambda view: t(key, view.lang), tag=tag, class_name=class_name)
+
+
+def _common(number: int, feeds: tuple[str, ...]) -> tuple[Part, ...]:
+    """What every panel has: its title, its feeds' status and age, the alarm banner, the past banner."""
+    return (
+        Part(number, "title", lambda view: t(f"panel{number}", view.lang), tag="span"),
+        Part(
+            number,
+            "status",
+            lambda view: _status(view, feeds),
+            feeds=feeds,
+            status=True,
+            moment=True,
+            class_name="panel-status",
+        ),
+        Part(
+            number,
+            "alarm",
+            lambda view: panels.alarm_banners(_alarms(view), view.lang)[number],
+            feeds=("air", "incidents"),
+            class_name="panel-alarm",
+        ),
+        Part(number, "past", _past, moment=True, class_name="panel-past"),
+    )
+
+
+def _status(view: View, feeds: tuple[str, ...]) -> list:
+    if view.when is not None:
+        return panels.past_status(view.when, view.lang)
+    return panels.status_line([m for m in (view.meta(f) for f in feeds) if m], view.lang)
+
+
+def _past(view: View) -> list:
+    return panels.past_banner(view.when, view.lang) if view.when is not None else []
+
+
+def _alarms(view: View) -> list[dict]:
+    return summary.alarms(view.frame("air"), view.frame("incidents"))
+
+
+def _wall_class(view: View) -> str:
+    return "wall" + (" alarm" if _alarms(view) else "") + (" past" if view.when is not None else "")
+
+
+def _headlines(view: View) -> list:
+    return panels.headlines(view.frame("air"), view.frame("traffic"), view.frame("incidents"), view.lang)
+
+
+def _alerts(view: View) -> list:
+    # Feed health is a live matter: the past shows what was, not how the feeds were doing.
+    metas = [] if view.when is not None else [m for m in (view.meta(f) for f in ALL_FEEDS) if m]
+    return panels.alerts(view.frame("air"), view.frame("incidents"), metas, view.lang)
+
+
+def _air_trend(view: View) -> dict:
+    # History is the record; the store's series also holds the warm-up of a fresh wall.
+    series = summary.merge_series(view.live_series("air"), view.air_series(view.moment - DAY, view.moment))
+    district, city = summary.air_trend(series, view.chosen)
+    return figures.air_trend(district, city, district_name(view.chosen or "", view.lang), view.lang)
+
+
+def _traffic_trend(view: View) -> dict:
+    until = pd.Timestamp(view.moment, unit="s", tz="Asia/Seoul")
+    series = view.traffic_series(until.normalize() - pd.Timedelta(days=EARLIER_DAYS), until)
+    today, earlier, days = summary.speed_by_hour(series, until)
+    return figures.traffic_trend(today, earlier, days, view.lang)
+
+
+def _incident_timeline(view: View) -> dict:
+    timeline = view.incident_timeline(view.moment - DAY, view.moment)
+    return figures.incident_timeline(
+        timeline, pd.Timestamp(view.moment, unit="s", tz="Asia/Seoul"), view.lang
+    )
+
+
+def _handling(view: View) -> list:
+    return panels.handling_times(
+        view.handling_times(view.moment - EARLIER_DAYS * DAY, view.moment), view.lang
+    )
+
+
+def _detail(view: View) -> list:
+    return panels.district_detail(
+        view.chosen,
+        view.selection is None,
+        view.frame("air"),
+        view.frame("traffic"),
+        view.frame("incidents"),
+        view.lang,
+    )
+
+
+ALL_FEEDS = ("air", "traffic", "incidents")
+
+PANELS: tuple[Panel, ...] = (
+    Panel(
+        1,
+        ALL_FEEDS,
+        (
+            *_common(1, ALL_FEEDS),
+            _text(1, "wall-name", "wall_title"),
+            _text(1, "language", "language"),
+            _text(1, "source-credit", "source_credit"),
+            Part(1, "source-badge", lambda view: t(f"source_{view.source}", view.lang), tag="span"),
+            _text(1, "time-machine-label", "time_machine"),
+            _text(1, "back-to-live", "back_to_live"),
+            _text(1, "attract-hint", "attract_hint"),
+            Part(1, "headlines", _headlines, feeds=ALL_FEEDS, class_name="headlines"),
+            Part(1, "alerts", _alerts, feeds=("air", "incidents"), status=True, class_name="alert-strip"),
+            Part(
+                1,
+                "wall-class",
+                _wall_class,
+                feeds=("air", "incidents"),
+                moment=True,
+                target=("wall", "className"),
+            ),
+            Part(1, "wall-lang", lambda view: view.lang, target=("wall", "lang")),
+            Part(
+                1,
+                "tour",
+                lambda view: summary.tour(view.frame("air"), view.frame("traffic"), view.frame("incidents")),
+                feeds=ALL_FEEDS,
+                target=("tour", "data"),
+            ),
+        ),
+    ),
+    Panel(
+        2,
+        ("air",),
+        (
+            *_common(2, ("air",)),
+            Part(
+                2,
+                "air-map",
+                lambda view: figures.air_map(view.frame("air"), view.chosen, view.lang),
+                kind=FIGURE,
+                feeds=("air",),
+                selection=True,
+            ),
+            Part(
+                2,
+                "air-legend",
+                lambda view: panels.air_legend(view.frame("air"), view.lang),
+                feeds=("air",),
+                class_name="legend-row",
+            ),
+        ),
+    ),
+    Panel(
+        3,
+        ("air",),
+        (
+            *_common(3, ("air",)),
+            _text(3, "ranking-title", "ranking_title"),
+            _text(3, "trend-title", "trend_title"),
+            Part(
+                3,
+                "air-ranking",
+                lambda view: figures.air_ranking(view.frame("air"), view.chosen, view.lang),
+                kind=FIGURE,
+                feeds=("air",),
+                selection=True,
+            ),
+            Part(3, "air-trend", _air_trend, kind=FIGURE, feeds=("air",), selection=True, trend=True),
+        ),
+    ),
+    Panel(
+        4,
+        ("traffic",),
+        (
+            *_common(4, ("traffic",)),
+            _text(4, "speed-today-title", "speed_today"),
+            _text(4, "district-speeds-title", "district_speeds"),
+            Part(
+                4,
+                "traffic-map",
+                lambda view: figures.traffic_map(view.frame("traffic"), view.chosen, view.lang),
+                kind=FIGURE,
+                feeds=("traffic",),
+                selection=True,
+            ),
+            Part(
+                4,
+                "traffic-summary",
+                lambda view: panels.traffic_summary(view.frame("traffic"), view.lang),
+                feeds=("traffic",),
+            ),
+            Part(4, "traffic-trend", _traffic_trend, kind=FIGURE, feeds=("traffic",), trend=True),
+            Part(
+                4,
+                "traffic-districts",
+                lambda view: figures.district_speed_bars(
+                    summary.district_speeds(view.frame("traffic")), view.chosen, view.lang
+                ),
+                kind=FIGURE,
+                feeds=("traffic",),
+                selection=True,
+            ),
+        ),
+    ),
+    Panel(
+        5,
+        ("incidents",),
+        (
+            *_common(5, ("incidents",)),
+            _text(5, "timeline-title", "timeline_title"),
+            _text(5, "handling-title", "handling_title"),
+            Part(
+                5,
+                "incident-map",
+                lambda view: figures.incident_map(view.frame("incidents"), view.chosen, view.lang),
+                kind=FIGURE,
+                feeds=("incidents",),
+                selection=True,
+            ),
+            Part(5, "incident-timeline", _incident_timeline, kind=FIGURE, feeds=("incidents",), trend=True),
+            Part(
+                5,
+                "incident-list",
+                lambda view: panels.incident_list(view.frame("incidents"), view.chosen, view.lang),
+                feeds=("incidents",),
+                selection=True,
+                class_name="incident-list",
+            ),
+            Part(
+                5, "handling-times", _handling, feeds=("incidents",), trend=True, class_name="handling-times"
+            ),
+        ),
+    ),
+    Panel(
+        6,
+        ALL_FEEDS,
+        (
+            *_common(6, ALL_FEEDS),
+            _text(6, "city-view", "city_view"),
+            Part(
+                6, "district-detail", _detail, feeds=ALL_FEEDS, selection=True, class_name="district-detail"
+            ),
+        ),
+    ),
+)
+
+PARTS: dict[str, Part] = {part.slot: part for panel in PANELS for part in panel.parts}
