@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench browser-deps clean
+.PHONY: run dev cluster test lint bench bench-scale browser-deps clean
 
 $(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,17 @@ $(VENV)/.installed-test: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# gunicorn (gthread) on the embedded demo city; settings from the environment (README).
 run: $(VENV)/.installed-run
-	$(PY) app.py
+	$(PY) -m dashboard run
+
+# Flask's development server with Dash's dev tools, for working on the wall.
+dev: $(VENV)/.installed-run
+	DASH_DEBUG=1 $(PY) app.py
+
+# The scale-out set on one host: redis-server, one poller and WEB_WORKERS (default 2) workers.
+cluster: $(VENV)/.installed-run
+	WEB_WORKERS=$${WEB_WORKERS:-2} $(PY) -m dashboard cluster
 
 # Browser tests use Debian's Chromium and its driver, and a CJK font so Korean renders; the
 # multi-process tests share frames and the remote's state through a real Redis server.
@@ -42,6 +51,10 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/ticks.py
+
+# The wall against the naive peer over HTTP, K replayed browsers (../shared/peers; minutes).
+bench-scale: $(VENV)/.installed-test browser-deps
+	$(PY) benchmarks/scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

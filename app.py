@@ -1,4 +1,4 @@
-"""The city wall: `python app.py` serves it on the embedded demo source; gunicorn serves `app:server`.
+"""The city wall: `make run` serves it with gunicorn (`app:server`); `python app.py` is the dev server.
 
 Composes the program: the core from dashboard/, the page from layouts/, the callbacks from
 callbacks/. Settings come from environment variables (see README) and are printed at start.
@@ -6,17 +6,14 @@ callbacks/. Settings come from environment variables (see README) and are printe
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 import callbacks
-from dashboard import core, settings
+from dashboard import cli, core, settings
 from dashboard.settings import Settings, SettingsError
 from layouts import wall as wall_layout
 from layouts.i18n import DEFAULT_LANGUAGE
-
-log = logging.getLogger("citywall")
 
 
 def create_wall(config: Settings | None = None, source=None) -> core.Wall:
@@ -55,20 +52,13 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     return wall
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-
 def main() -> int:
+    """Flask's development server, for development only: `make run` serves with gunicorn."""
     try:
-        config = settings.load()
+        config = cli.load_settings()
     except SettingsError as exc:
         print(f"city wall: {exc}", file=sys.stderr)
         return 2
-    _configure_logging(config.log_level)
-    print("city wall settings:\n" + config.describe(), flush=True)
     wall = create_wall(config)
     # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
     debug = os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes")
@@ -82,14 +72,17 @@ def main() -> int:
 
 
 def __getattr__(name: str):
-    # `server` for gunicorn (app:server), built on first access so importing app.py stays cheap.
+    # `server` for gunicorn (app:server), built on first access so importing app.py stays cheap;
+    # a worker that polls starts at once, not at its first request.
     if name == "server":
         global server
         try:
-            server = create_wall().server
+            wall = create_wall()
         except SettingsError as exc:
             print(f"city wall: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
+        wall.start_polling()
+        server = wall.server
         return server
     raise AttributeError(name)
 

@@ -20,6 +20,7 @@ class Answer:
     status: int
     size: int  # response body bytes
     body: dict[str, Any] | None
+    raw: bytes = b""
 
 
 def component_key(component_id: Any) -> str:
@@ -146,4 +147,4 @@ class Viewer:
             for prop, update in props.items():
                 held = self.props.setdefault(component, {})
                 held[prop] = apply_patch(held.get(prop), update)
-        return Answer(response.status_code, len(data), body)
+        return Answer(response.status_code, len(data), body, data)

@@ -2,9 +2,11 @@
 
 A part's key is everything its spec says can change it: the frames it reads, the language, the
 selection, the moment. A browser holds, per part, a short token of the key it was last sent
-(the ``held`` store), so a tick compares tokens and sends only the parts that moved: a figure
-as a patch when the browser holds its skeleton (layouts/patches.py), else whole. The same key
-gives the same token in every worker, so a viewer moved to another worker is not sent anew.
+(the ``held`` store), so a tick compares tokens and sends only the parts that moved: as a patch
+of the leaves that differ when this process built what the browser holds; else a figure as a
+patch of everything but its geometry when the browser holds its skeleton; else whole
+(layouts/patches.py). The same key gives the same token in every worker, so a viewer moved to
+another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dash import Patch, no_update
 
 from dashboard.readmodel import Lru
 from layouts import patches
-from layouts.spec import FIGURE, Part
+from layouts.spec import FIGURE, PARTS, Part
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,15 @@ def key(part: Part, view) -> tuple:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.blake2b(repr(value).encode(), digest_size=5).hexdigest()
+    return hashlib.blake2b(repr(value).encode(), digest_size=4).hexdigest()
 
 
 class Builds:
-    def __init__(self, size: int = 2048):
+    def __init__(self, size: int = 1024):
         self._built = Lru(size)
+        self._by_token = Lru(size)
+        self._moves = Lru(size)
+        self._views = Lru(256)
         self.builds = 0  # how many builds this process made (the benchmark and tests read it)
 
     def get(self, part: Part, view) -> Built:
@@ -57,21 +62,32 @@ class Builds:
 
     def _build(self, part: Part, view, found: tuple) -> Built:
         self.builds += 1
-        value = part.build(view)
+        value = patches.plain(part.build(view))
         if part.kind != FIGURE:
-            return Built(value, _digest(found))
-        figure = patches.plain(value)
-        return Built(figure, f"{patches.skeleton(figure)}.{_digest(found)}", patches.patch(figure))
+            built = Built(value, _digest(found))
+        else:
+            built = Built(value, f"{patches.skeleton(value)}.{_digest(found)}", patches.patch(value))
+        self._by_token.get(built.token, lambda: built)
+        return built
 
-    def answer(self, part: Part, view, held: Any) -> tuple[Any, str]:
+    def of_view(self, view) -> dict[str, Built]:
+        """Every part's build for a view, found once per view signature: the next viewer of the same
+        wall compares its tokens and computes no key."""
+        return self._views.get(
+            view.signature, lambda: {slot: self.get(part, view) for slot, part in PARTS.items()}
+        )
+
+    def answer(self, built: Built, held: Any) -> tuple[Any, str]:
         """(what to send, the token the browser then holds); ``no_update`` when it holds it already."""
-        built = self.get(part, view)
         if held == built.token:
             return no_update, built.token
-        if (
-            built.patch is not None
-            and isinstance(held, str)
-            and held.split(".")[0] == built.token.split(".")[0]
-        ):
+        # Only what this process built can be a key here: a made-up token evicts nothing.
+        known = self._by_token.peek(held) if isinstance(held, str) else None
+        if known is not None:
+            move = self._moves.get((held, built.token), lambda: patches.between(known.value, built.value))
+            if move is not None:
+                return move, built.token
+        same_skeleton = isinstance(held, str) and held.split(".")[0] == built.token.split(".")[0]
+        if built.patch is not None and same_skeleton:
             return built.patch, built.token
         return built.value, built.token

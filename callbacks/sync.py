@@ -44,29 +44,40 @@ def register(wall) -> None:
     def sync(_n, selection, lang, when, held, control):
         view = read.view(lang, selection, when)
         held = held if isinstance(held, dict) and len(held) <= MAX_HELD else {}
-        moved = Patch()
-        changed = False
+        tokens: dict[str, str] = {}
+        moved: list[str] = []
+        built = builds.of_view(view)
 
         def send(part):
-            nonlocal changed
-            value, token = builds.answer(part, view, held.get(part.slot))
+            value, tokens[part.slot] = builds.answer(built[part.slot], held.get(part.slot))
             if value is not no_update:
-                moved[part.slot] = token
-                changed = True
+                moved.append(part.slot)
             return value
 
         grouped = [[send(_part(item["id"], kind)) for item in items] for items, kind in _pattern_outputs()]
         singles = [send(part) for part in SINGLES]
         command = _command(wall, control)
-        if not changed and command is no_update:
+        if not moved and command is no_update:
             raise PreventUpdate
-        return (*grouped, *singles, moved if changed else no_update, command)
+        return (*grouped, *singles, _held(tokens, moved), command)
 
     @wall.server.errorhandler(BadInput)
     def bad_input(error: BadInput):
         # One short line, never a traceback: a wrong value is the sender's mistake, not the wall's.
         log.warning("refused a callback: %s", error)
         return jsonify({"error": str(error)}), 400
+
+
+def _held(tokens: dict[str, str], moved: list[str]):
+    """The browser's new tokens: a patch of the few that moved, or all of them when most did."""
+    if not moved:
+        return no_update
+    if 3 * len(moved) > len(tokens):
+        return tokens
+    update = Patch()
+    for slot in moved:
+        update[slot] = tokens[slot]
+    return update
 
 
 def _pattern_outputs():

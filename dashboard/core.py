@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dash
+from flask import Flask, request
 from flask_caching import Cache
 
 from dashboard import health
@@ -94,14 +95,19 @@ def make_source(settings: Settings, resume_at: float | None = None) -> Source:
 
 
 def build(settings: Settings, source: Source | None = None) -> Wall:
+    server = Flask(__name__)
+    server.config.update(compression_settings())
     app = dash.Dash(
         __name__,
+        server=server,
+        compress=True,
         title="서울 도시상황판 · Seoul City Wall",
         assets_folder=str(ROOT / "assets"),
         update_title=None,  # no "Updating..." flicker in the tab title
         suppress_callback_exceptions=False,
         serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
     )
+    _buffer_assets(server)
     cache = Cache(
         app.server,
         config={
@@ -136,6 +142,57 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         scenarios=driver,
         read=read,
     )
+
+
+# What never changes while a process runs: Dash's bundles (their paths carry a version) and the
+# assets. Compressed once and kept; everything else is compressed per answer.
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
+
+
+class CompressedOnce:
+    """flask-compress's cache backend: keeps the compressed body of each static file, nothing else."""
+
+    limit = 128  # a handful of bundles and assets; a client cannot grow it past this
+
+    def __init__(self) -> None:
+        self._bodies: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self._bodies.get(key)
+
+    def set(self, key: str, body: bytes) -> None:
+        if not key.endswith(";") and (key in self._bodies or len(self._bodies) < self.limit):
+            self._bodies[key] = body
+
+
+def _static_key(req) -> str:
+    # A static file is known by its path (the query only busts browser caches); "" keeps none.
+    return req.path if req.method == "GET" and req.path.startswith(STATIC_PREFIXES) else ""
+
+
+def _buffer_assets(server: Flask) -> None:
+    """Assets are sent as file streams, which flask-compress would compress anew for every page
+    load; read into memory instead (a few kB), they are compressed once like Dash's bundles."""
+
+    @server.after_request
+    def buffered(response):
+        if response.direct_passthrough and response.status_code == 200 and _static_key(request):
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
+
+def compression_settings() -> dict:
+    """flask-compress (Dash's ``compress``): brotli or gzip as the browser asks, static files once."""
+    return {
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 300,
+        "COMPRESS_CACHE_BACKEND": CompressedOnce,
+        "COMPRESS_CACHE_KEY": _static_key,
+        "COMPRESS_STREAMS": False,
+    }
 
 
 def _scenarios(source: Source) -> list[str]:

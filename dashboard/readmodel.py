@@ -63,6 +63,11 @@ class Lru:
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Any) -> Any:
+        """The value kept for ``key``, or None; a miss stores nothing."""
+        with self._lock:
+            return self._items.get(key)
+
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
@@ -102,6 +107,8 @@ class ReadModel:
         self.ttl = ttl
         self.clock = clock
         self._metas: tuple[float, dict[str, FrameMeta]] = (-math.inf, {})
+        self._shown_metas: tuple = ()
+        self.generation = 0  # moves whenever a feed's version or status does
         self._lock = threading.Lock()
         self._past = Lru(256)
         self._data = Lru(16)
@@ -114,7 +121,12 @@ class ReadModel:
         if now - read_at < self.ttl:
             return metas
         metas = self.store.metas()
+        shown = tuple(status_key(meta) for meta in metas.values())
         with self._lock:
+            if shown != self._shown_metas:
+                # What the wall shows moved: every view from before is a view of another wall.
+                self._shown_metas = shown
+                self.generation += 1
             self._metas = (now, metas)
         return metas
 
@@ -164,7 +176,7 @@ class ReadModel:
         metas = self.metas()
         if when is not None:
             when = self._check_moment(when, metas)
-        return WallView(self, metas, lang, selection, when)
+        return WallView(self, metas, lang, selection, when, self.generation)
 
     def _check_moment(self, when: Any, metas: dict[str, FrameMeta]) -> float:
         if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
@@ -181,8 +193,11 @@ class ReadModel:
 class WallView:
     """One moment of the wall for one language and selection (the ``View`` builders read)."""
 
-    def __init__(self, model: ReadModel, metas: dict[str, FrameMeta], lang: str, selection, when):
+    def __init__(
+        self, model: ReadModel, metas: dict[str, FrameMeta], lang: str, selection, when, generation: int = 0
+    ):
         self.model = model
+        self.generation = generation
         self.metas = metas
         self.lang = lang
         self.selection = selection
@@ -191,6 +206,12 @@ class WallView:
         self.history = model.history is not None
         self._shown: dict[str, Shown] = {}
         self._frames: dict[str, pd.DataFrame | None] = {}
+
+    @property
+    def signature(self) -> tuple:
+        """Views with the same signature show the same wall: what one viewer's parts are, all are."""
+        live = int(self.moment // 600) if self.when is None else None  # live trends move on
+        return (self.generation, self.lang, self.selection, self.when, live)
 
     def shown(self, feed: str) -> Shown:
         if feed not in self._shown:

@@ -43,6 +43,8 @@ class Settings:
     # WALL_CONTROL_TOKEN: the presenter remote's token (12+ characters); empty: the remote is off
     wall_control_token: str = field(default="", repr=False)
     wall_poller: bool = True  # WALL_POLLER: poll upstream in this process (off for web workers)
+    web_workers: int = 1  # WEB_WORKERS: gunicorn worker processes; more than 1 needs Redis and a poller
+    web_threads: int = 8  # WEB_THREADS: threads per worker, each answering one request at a time
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
     # HISTORY_PATH: the SQLite file the wall keeps its history in (relative: under the repo); off: none
     history_path: str = "var/history.sqlite"
@@ -60,6 +62,17 @@ class Settings:
                 raise SettingsError("WALL_REPLAY_PATH is not set: WALL_SOURCE=replay needs a recording")
             if not Path(self.wall_replay_path).is_file():
                 raise SettingsError(f"WALL_REPLAY_PATH={self.wall_replay_path!r} is not a file")
+
+        if self.web_workers > 1 and self.cache_type != "RedisCache":
+            raise SettingsError(
+                f"WEB_WORKERS={self.web_workers} needs CACHE_TYPE=RedisCache: with {self.cache_type} each "
+                "worker keeps frames of its own and polls upstream on its own"
+            )
+        if self.web_workers > 1 and self.wall_poller:
+            raise SettingsError(
+                f"WEB_WORKERS={self.web_workers} needs WALL_POLLER=off: run one poller "
+                "(python -m dashboard poll) beside the workers, or every worker polls upstream"
+            )
 
     def interval(self, feed: str) -> int:
         return getattr(self, f"{feed}_interval")
@@ -189,6 +202,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "wall_attract_dwell": _number(1, 600),
     "wall_control_token": _token,
     "wall_poller": _switch,
+    "web_workers": _integer(1, 64),
+    "web_threads": _integer(1, 64),
     "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
     "history_path": _text,
     "history_retention_days": _integer(1, 3650),

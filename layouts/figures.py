@@ -16,7 +16,6 @@ import math
 from functools import cache
 
 import pandas as pd
-import plotly.graph_objects as go
 import plotly.io as pio
 
 from feeds.air import GRADES
@@ -28,6 +27,9 @@ from layouts.i18n import district_name, grade_name, t
 ASPECT = 1 / math.cos(math.radians(37.55))
 # No plotly template: the wall styles every figure itself, and a template is 7 kB sent with each.
 pio.templates.default = "none"
+# Figures are plain JSON by the time Dash serialises them: the standard encoder is twice as fast
+# on such values as plotly's orjson path, which walks every value in Python first.
+pio.json.config.default_engine = "json"
 FIGURE_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "responsive": False}
 
 
@@ -41,6 +43,41 @@ def _outline(code: str) -> tuple[tuple[float | None, ...], tuple[float | None, .
         xs.append(None)
         ys.append(None)
     return tuple(xs), tuple(ys)
+
+
+class _Chart:
+    """A figure as plain dicts, with the few plotly helpers the charts use and no validation: a
+    chart is built for every frame and every touch, and plotly's checks would cost most of it."""
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {}
+
+    def add_trace(self, trace: dict) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **values) -> None:
+        _merge(self.layout, values)
+
+    def update_xaxes(self, **values) -> None:
+        _merge(self.layout.setdefault("xaxis", {}), values)
+
+    def update_yaxes(self, **values) -> None:
+        _merge(self.layout.setdefault("yaxis", {}), values)
+
+    def add_annotation(self, **values) -> None:
+        self.layout.setdefault("annotations", []).append(values)
+
+    def to_plotly_json(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
+
+
+def _merge(into: dict, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def _base(height: int, width: int) -> dict:
@@ -199,16 +236,17 @@ def incident_map(
 
 def air_ranking(
     air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 900, height: int = 880
-) -> go.Figure:
+) -> dict:
     """The 25 districts by CAI, worst on top, coloured by grade."""
-    figure = go.Figure()
+    figure = _Chart()
     _chart_layout(figure, width, height)
     if air is not None and not air.empty:
         ranked = air.sort_values("cai", ascending=True, na_position="first")
         names = [district_name(c, lang) for c in ranked["district_code"]]
         colors = [theme.GRADE_COLORS.get(g, theme.NO_DATA) for g in ranked["cai_grade"]]
         figure.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=ranked["cai"].fillna(0),
                 y=names,
                 orientation="h",
@@ -238,20 +276,20 @@ def air_ranking(
         return _no_data(figure, lang)
     figure.update_layout(margin=dict(l=170, r=20, t=10, b=40), bargap=0.25)
     figure.update_yaxes(tickfont=dict(size=21), showgrid=False)
-    return figure
+    return figure.to_plotly_json()
 
 
 def air_trend(
     district: pd.DataFrame, city: pd.DataFrame, name: str, lang: str, width: int = 900, height: int = 880
-) -> go.Figure:
+) -> dict:
     """PM2.5 of the selected district against the city average, with the grade bands behind."""
-    figure = go.Figure()
+    figure = _Chart()
     _chart_layout(figure, width, height)
     if city.empty:
         return _no_data(figure, lang)
     # The grade bands behind, as layout shapes (add_hrect costs several ms a band).
     bands = zip(GRADES, ((0, 15), (15, 35), (35, 75), (75, 150)), strict=False)
-    figure.layout.shapes = [
+    figure.layout["shapes"] = [
         {
             "type": "rect",
             "xref": "paper",
@@ -268,7 +306,8 @@ def air_trend(
         for grade, (low, high) in bands
     ]
     figure.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=city["measured_at"],
             y=city["pm25"],
             mode="lines+markers",
@@ -279,7 +318,8 @@ def air_trend(
     )
     if not district.empty:
         figure.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=district["measured_at"],
                 y=district["pm25"],
                 mode="lines+markers",
@@ -296,19 +336,20 @@ def air_trend(
         legend=dict(orientation="h", y=1.08, x=0, font=dict(size=24)),
         margin=dict(l=70, r=20, t=70, b=50),
     )
-    return figure
+    return figure.to_plotly_json()
 
 
 def district_speed_bars(
     speeds: pd.DataFrame, selected: str | None, lang: str, width: int = 650, height: int = 300
-) -> go.Figure:
+) -> dict:
     """Average speed per district with monitored roads, slowest on top."""
-    figure = go.Figure()
+    figure = _Chart()
     _chart_layout(figure, width, height)
     if not speeds.empty:
         ordered = speeds.sort_values("speed_kmh", ascending=False)
         figure.add_trace(
-            go.Bar(
+            dict(
+                type="bar",
                 x=ordered["speed_kmh"],
                 y=[district_name(c, lang) for c in ordered["district_code"]],
                 orientation="h",
@@ -334,10 +375,10 @@ def district_speed_bars(
         return _no_data(figure, lang)
     figure.update_layout(margin=dict(l=170, r=30, t=10, b=40), bargap=0.2)
     figure.update_yaxes(tickfont=dict(size=20), showgrid=False)
-    return figure
+    return figure.to_plotly_json()
 
 
-def _chart_layout(figure: go.Figure, width: int, height: int) -> None:
+def _chart_layout(figure: _Chart, width: int, height: int) -> None:
     figure.update_layout(
         width=width,
         height=height,
@@ -352,7 +393,7 @@ def _chart_layout(figure: go.Figure, width: int, height: int) -> None:
     figure.update_yaxes(gridcolor=theme.LINE, zeroline=False, fixedrange=True)
 
 
-def _no_data(figure: go.Figure, lang: str) -> go.Figure:
+def _no_data(figure: _Chart, lang: str) -> dict:
     """An empty chart says so, instead of showing bare axes."""
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
@@ -366,20 +407,21 @@ def _no_data(figure: go.Figure, lang: str) -> go.Figure:
         showarrow=False,
         font=dict(size=36, color=theme.MUTED),
     )
-    return figure
+    return figure.to_plotly_json()
 
 
 def traffic_trend(
     today: pd.DataFrame, earlier: pd.DataFrame, days: int, lang: str, width: int = 650, height: int = 230
-) -> go.Figure:
+) -> dict:
     """City speed by hour today against the same hours of earlier days."""
-    figure = go.Figure()
+    figure = _Chart()
     _chart_layout(figure, width, height)
     if today.empty and earlier.empty:
         return _no_data(figure, lang)
     if not earlier.empty:
         figure.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=earlier["hour"],
                 y=earlier["speed_kmh"],
                 mode="lines",
@@ -389,7 +431,8 @@ def traffic_trend(
         )
     if not today.empty:
         figure.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=today["hour"],
                 y=today["speed_kmh"],
                 mode="lines+markers",
@@ -407,24 +450,27 @@ def traffic_trend(
         legend=dict(orientation="h", y=1.2, x=0, font=dict(size=20)),
         margin=dict(l=60, r=10, t=40, b=40),
     )
-    return figure
+    return figure.to_plotly_json()
 
 
 def incident_timeline(
     timeline: pd.DataFrame, until: pd.Timestamp, lang: str, width: int = 960, height: int = 300
-) -> go.Figure:
+) -> dict:
     """Incidents opened per hour by type (bars) and cleared per hour (line), the last 24 hours."""
-    figure = go.Figure()
+    figure = _Chart()
     _chart_layout(figure, width, height)
     if timeline.empty:
         return _no_data(figure, lang)
     for type_code, group in timeline.groupby("type_code", sort=True):
         color, _ = theme.INCIDENT_STYLE.get(type_code, theme.INCIDENT_DEFAULT)
         name = group["type_en" if lang == "en" else "type"].iloc[0]
-        figure.add_trace(go.Bar(x=group["hour"], y=group["opened"], name=name, marker_color=color))
+        figure.add_trace(
+            dict(type="bar", x=group["hour"], y=group["opened"], name=name, marker=dict(color=color))
+        )
     cleared = timeline.groupby("hour", as_index=False)["cleared"].sum()
     figure.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=cleared["hour"],
             y=cleared["cleared"],
             mode="lines+markers",
@@ -440,4 +486,4 @@ def incident_timeline(
         legend=dict(orientation="h", y=1.25, x=0, font=dict(size=18)),
         margin=dict(l=50, r=10, t=50, b=36),
     )
-    return figure
+    return figure.to_plotly_json()

@@ -1,4 +1,9 @@
-"""What a new frame sends to a browser that already holds a figure: a ``dash.Patch`` of what moved.
+"""What a new frame sends to a browser that already holds a part: a ``dash.Patch`` of what moved.
+
+``between(old, new)`` is the smallest patch from a value the browser is known to hold (the
+server built it) to the new one: only the leaves that differ, for figures and children alike.
+When the server does not know what the browser holds (another worker built it, or it was long
+ago), a figure still needs no geometry: ``patch(new)`` below applies to any state of its skeleton.
 
 A figure is held in the browser as plain JSON. Its geometry traces (``uid`` starting ``geo-``) keep
 everything there but what a frame or a touch moves (``MOVING``: colours, widths, texts); those,
@@ -26,10 +31,52 @@ MOVING = ("fillcolor", "line", "marker", "text", "textfont", "opacity", "visible
 NAMED_BY_UID = frozenset({"x", "y", "customdata", "uid"})  # the shape itself: its uid says which
 
 
-def plain(figure: go.Figure | dict) -> dict[str, Any]:
-    """The figure as the browser receives it: JSON types only (no numpy, no timestamps)."""
-    body = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
-    return json.loads(to_json_plotly(body))
+def plain(value: Any) -> Any:
+    """A figure or children as the browser receives them: JSON types only (no numpy, no timestamps,
+    components as their JSON), so they serialise fast and compare leaf by leaf."""
+    body = value.to_plotly_json() if isinstance(value, go.Figure) else value
+    return json.loads(to_json_plotly(body, engine="json"))
+
+
+def between(old: Any, new: Any) -> Patch | None:
+    """The assignments that turn ``old`` into ``new``; None when only the whole value will do."""
+    if not isinstance(new, (dict, list)) or type(old) is not type(new) or _whole(old, new):
+        return None
+    update = Patch()
+    for path, value, deleted in _changes(old, new, []):
+        target = update
+        for step in path[:-1]:
+            target = target[step]
+        if deleted:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+    return update
+
+
+def _whole(old: Any, new: Any) -> bool:
+    """Lists of plain values (coordinates, colours, labels) are sent whole when they differ."""
+    return isinstance(new, list) and (
+        len(old) != len(new) or not any(isinstance(v, (dict, list)) for v in new)
+    )
+
+
+def _changes(old: Any, new: Any, path: list):
+    if old == new:
+        return
+    if isinstance(new, dict) and isinstance(old, dict):
+        for key, value in new.items():
+            if key not in old:
+                yield [*path, key], value, False
+            else:
+                yield from _changes(old[key], value, [*path, key])
+        for key in old.keys() - new.keys():
+            yield [*path, key], None, True
+    elif isinstance(new, list) and isinstance(old, list) and not _whole(old, new):
+        for index, (was, value) in enumerate(zip(old, new, strict=True)):
+            yield from _changes(was, value, [*path, index])
+    else:
+        yield path, new, False
 
 
 def is_geometry(trace: dict[str, Any]) -> bool:
@@ -44,7 +91,7 @@ def skeleton(figure: dict[str, Any]) -> str:
         else "-"
         for trace in figure["data"]
     ]
-    return hashlib.blake2b(json.dumps(kept, sort_keys=True).encode(), digest_size=6).hexdigest()
+    return hashlib.blake2b(json.dumps(kept, sort_keys=True).encode(), digest_size=4).hexdigest()
 
 
 def patch(figure: dict[str, Any]) -> Patch:

@@ -82,7 +82,7 @@ def test_air_map_draws_every_district_coloured_by_grade(city):
 
 def test_empty_charts_say_there_is_no_data():
     figure = figures.air_ranking(None, None, "ko")
-    assert figure.layout.annotations[0].text == "자료 없음"
+    assert figure["layout"]["annotations"][0]["text"] == "자료 없음"
 
 
 def test_feed_reasons_read_in_the_walls_language():

@@ -1,0 +1,695 @@
+"""The wall beside a naive Dash wall at 500 viewers, measured with the instruments in shared/peers.
+
+    python benchmarks/scale.py --quick                      # smoke run: 50 viewers, 30 s per regime
+    python benchmarks/scale.py                              # steady 10 min + stress 2 min, 500 viewers
+    python benchmarks/scale.py --regime stress --sets wall,scaleout
+
+For each regime (steady: data unchanged; stress: every feed changes every 10 s) and each set
+(naive: shared/peers/naive_wall.py; wall: this project in one process; scale-out: Redis, one
+poller and a two-worker web server), it starts a fresh upstream mock and the server, records a
+real headless-Chromium session with dashload, measures one cold page load, replays the recorded
+ticks for K viewers and prints the figures side by side with the issue's targets. The
+instruments run as subprocesses from their own venv (created once under var/peers-venv); raw
+JSON goes to var/bench/<timestamp>/. It prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+PEERS = Path(os.environ.get("PEERS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "peers")
+FIXTURES = PEERS.parent / "fixtures" / "seoul"
+PEERS_VENV = REPO / "var" / "peers-venv"
+MOCK_KEY = "MOCKKEY"
+SETS = ("naive", "wall", "scaleout")
+COLUMN = {"naive": "naive", "wall": "wall", "scaleout": "scale-out"}
+# Plots drawn on the canvas once the page has settled; checked against the served layout.
+EXPECTED_PLOTS = {"naive": 6, "wall": 9, "scaleout": 9}
+TICK_S = 5.0  # both walls' browser tick (WALL_TICK default, naive_wall --interval-ms 5000)
+READY_S = 120.0
+STOP_GRACE_S = 10.0
+
+
+@dataclass(frozen=True)
+class Regime:
+    name: str
+    mock_period: float
+    intervals: dict[str, str]
+    record_s: float
+    meaning: str
+
+
+REGIMES = {
+    "steady": Regime(
+        "steady",
+        3600.0,
+        {"AIR_INTERVAL": "300", "TRAFFIC_INTERVAL": "300", "INCIDENTS_INTERVAL": "60"},
+        21.0,
+        "steady = default wall intervals, mock --period 3600: upstream data do not change during the "
+        "run, so every replayed tick is an unchanged tick",
+    ),
+    "stress": Regime(
+        "stress",
+        10.0,
+        {"AIR_INTERVAL": "10", "TRAFFIC_INTERVAL": "10", "INCIDENTS_INTERVAL": "10"},
+        35.0,
+        "stress = mock --period 10 and wall intervals 10 s: every feed changes every 10 s; the browser "
+        "was recorded while data changed, so replayed ticks carry changes",
+    ),
+}
+
+
+class SetFailed(RuntimeError):
+    """One set could not be measured; the others still run."""
+
+
+def say(*parts: object) -> None:
+    print("[scale]", *parts, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def stop(proc: subprocess.Popen, first: int = signal.SIGTERM) -> None:
+    """Stop one process we started (first signal, then SIGKILL), then anything left in its session."""
+    if proc.poll() is None:
+        proc.send_signal(first)
+        try:
+            proc.wait(STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    # Each child runs in its own session (pgid == its pid): what is left there it started
+    # (Chromium under dashload, gunicorn workers), and would otherwise outlive the benchmark.
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not _group_alive(proc.pid):
+            return
+        os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _group_alive(proc.pid):
+            time.sleep(0.1)
+
+
+@dataclass
+class Procs:
+    """The servers of one measured set, stopped in reverse order however the set ends."""
+
+    logs: Path
+    started: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+
+    def spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("wb")
+        # A session of its own: Ctrl-C reaches only the benchmark, which then stops servers in order.
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        self.started.append((name, proc))
+        return proc
+
+    def tail(self, name: str, lines: int = 15) -> str:
+        path = self.logs / f"{name}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop_all(self) -> None:
+        while self.started:
+            _, proc = self.started.pop()
+            stop(proc)
+
+
+@contextmanager
+def servers(logs: Path) -> Iterator[Procs]:
+    procs = Procs(logs)
+    try:
+        yield procs
+    finally:
+        procs.stop_all()
+
+
+def proc_tree(pid: int) -> list[int]:
+    """pid and its descendants, from /proc (the benchmark needs no psutil of its own)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        todo.extend(parents.get(p, []))
+    return tree
+
+
+def cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for p in proc_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def rss_mb(pid: int) -> float | None:
+    total = 0
+    for p in proc_tree(pid):
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return round(total / 2**20, 1) if total else None
+
+
+# ---------------------------------------------------------------- HTTP
+def get_json(url: str, timeout: float = 5.0) -> tuple[int, Any]:
+    """(status, JSON body); a 503 from /healthz still carries the report."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"null")
+        except ValueError:
+            return exc.code, None
+
+
+def feeds_of(health: Any) -> list[dict]:
+    feeds = health.get("feeds") if isinstance(health, dict) else None
+    if isinstance(feeds, dict):
+        return [{"feed": name, **(meta or {})} for name, meta in feeds.items()]
+    return feeds if isinstance(feeds, list) else []
+
+
+def wait_until(what: str, check: Callable[[], Any], procs: Procs, timeout: float = READY_S) -> Any:
+    """Poll check() until it returns something truthy; fail early if one of our servers died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name, proc in procs.started:
+            if proc.poll() is not None:
+                raise SetFailed(
+                    f"{name} exited with {proc.returncode} while waiting for {what}:\n" + procs.tail(name)
+                )
+        try:
+            result = check()
+        except (OSError, ValueError):
+            result = None
+        if result:
+            return result
+        time.sleep(0.5)
+    raise SetFailed(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def wait_for_data(url: str, procs: Procs) -> dict:
+    """Wait until /healthz answers and every feed has a first version (stale counts: it has data)."""
+
+    def ready() -> dict | None:
+        _, health = get_json(url + "/healthz")
+        feeds = feeds_of(health)
+        return health if feeds and all((f.get("version") or 0) > 0 for f in feeds) else None
+
+    health = wait_until(f"data at {url}/healthz", ready, procs)
+    say("  feeds:", ", ".join(f"{f['feed']} v{f.get('version')} {f.get('status')}" for f in feeds_of(health)))
+    return health
+
+
+def mock_total(mock_url: str) -> int:
+    _, stats = get_json(mock_url + "/_mock/stats")
+    return int((stats or {}).get("total") or 0)
+
+
+def count_graphs(url: str) -> int:
+    _, layout = get_json(url + "/_dash-layout", timeout=30)
+    stack, count = [layout], 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            count += node.get("type") == "Graph"
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
+
+
+# ---------------------------------------------------------------- instruments
+def peers_python() -> str:
+    """The instruments' venv (psutil, selenium, websocket-client...), created once and reused."""
+    requirements = PEERS / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    stamp = PEERS_VENV / ".requirements-sha256"
+    python = PEERS_VENV / "bin" / "python"
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == digest:
+        return str(python)
+    say(f"creating the instruments' venv {PEERS_VENV} (once)")
+    subprocess.run(["python3", "-m", "venv", str(PEERS_VENV)], check=True, timeout=300)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], check=True, timeout=1800
+    )
+    stamp.write_text(digest)
+    return str(python)
+
+
+def run_tool(py: str, args: list[str], out_dir: Path, name: str, timeout: float) -> dict:
+    """Run one dashload subcommand; return the JSON line it prints (stderr kept beside it)."""
+    cmd = [py, str(PEERS / "dashload.py"), *args]
+    say("  $", shlex.join(cmd[1:]))
+    with (out_dir / f"{name}.stdout").open("wb") as out, (out_dir / f"{name}.stderr").open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=out_dir, stdout=out, stderr=err, start_new_session=True)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            say(f"  {name}: no answer after {timeout:.0f} s, stopping it")
+        finally:
+            # SIGINT first: dashload's finally then quits Chromium cleanly.
+            stop(proc, first=signal.SIGINT)
+    lines = (out_dir / f"{name}.stdout").read_text(errors="replace").strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        tail = (out_dir / f"{name}.stderr").read_text(errors="replace").strip().splitlines()[-10:]
+        raise SetFailed(
+            f"dashload {args[0]} printed nothing (exit {proc.returncode}):\n" + "\n".join(tail)
+        ) from None
+
+
+def record(py: str, url: str, seconds: float, out_dir: Path) -> dict:
+    args = ["record", url, "-T", str(seconds), "-o", "rec.json", "--window", "5760x2160"]
+    return run_tool(py, [*args, "--screenshot", "wall.png"], out_dir, "record", seconds + 240)
+
+
+def pageload(py: str, url: str, plots: int, pid: int, out_dir: Path) -> dict:
+    args = ["pageload", url, "--runs", "3", "--expect-plots", str(plots), "--server-pid", str(pid)]
+    return run_tool(py, [*args, "-o", "pageload.json"], out_dir, "pageload", 3 * 120 + 60)
+
+
+def replay(py: str, url: str, k: int, seconds: float, pid: int, mock_url: str, out_dir: Path) -> dict:
+    # Bounded for a saturated server too: 30 s per request, at most 30 s of drain after D.
+    args = ["replay", "rec.json", "--url", url, "-K", str(k), "-I", str(TICK_S), "-D", str(seconds)]
+    args += ["--server-pid", str(pid), "--header", "Accept-Encoding: gzip", "--upstream-stats", mock_url]
+    args += ["--timeout", "30", "--drain", "30", "-o", "replay.json"]
+    # dashload first waits up to 120 s for the server to go idle.
+    return run_tool(py, args, out_dir, "replay", seconds + 30 + 30 + 120 + 120)
+
+
+# ---------------------------------------------------------------- servers
+@dataclass
+class Server:
+    url: str
+    pid: int  # what dashload watches (children included)
+    plots: int
+    poller_pid: int | None = None
+
+
+def start_mock(procs: Procs, py: str, regime: Regime, max_runtime: float) -> str:
+    port = free_port()
+    cmd = [py, str(PEERS / "upstream_mock.py"), "--port", str(port), "--keys", MOCK_KEY]
+    # --samples-dir: the mock's default looks for fixtures beside itself and would miss citydata.
+    cmd += ["--period", str(regime.mock_period), "--samples-dir", str(FIXTURES)]
+    procs.spawn("mock", [*cmd, "--max-runtime", str(int(max_runtime))])
+    url = f"http://127.0.0.1:{port}"
+    wait_until("the upstream mock", lambda: get_json(url + "/_mock/stats")[0] == 200, procs, 30)
+    return url
+
+
+def wall_env(regime: Regime, mock_url: str, port: int, tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DASH_DEBUG"}
+    env.update(
+        WALL_SOURCE="seoul",
+        SEOUL_API_KEY=MOCK_KEY,
+        SEOUL_API_BASE_URL=mock_url,
+        PORT=str(port),
+        HOST="127.0.0.1",
+        HISTORY_PATH=str(tmp / "h.sqlite"),
+        LOG_LEVEL="WARNING",
+        WALL_TICK=f"{TICK_S:g}",
+        **regime.intervals,
+        **extra,
+    )
+    return env
+
+
+def wall_python() -> str:
+    venv = REPO / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def has_cli() -> bool:
+    return (REPO / "dashboard" / "__main__.py").exists()
+
+
+def wall_command(override: str | None) -> list[str]:
+    if override:
+        return shlex.split(override)
+    return [wall_python(), "-m", "dashboard", "run"] if has_cli() else [wall_python(), "app.py"]
+
+
+def start_wall(procs: Procs, regime: Regime, mock_url: str, tmp: Path, cmd: list[str]) -> Server:
+    port = free_port()
+    say("  wall:", shlex.join(cmd))
+    env = wall_env(regime, mock_url, port, tmp, WALL_POLLER="on", CACHE_TYPE="SimpleCache", WEB_WORKERS="1")
+    proc = procs.spawn("wall", cmd, env)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_data(url, procs)
+    return Server(url, proc.pid, EXPECTED_PLOTS["wall"])
+
+
+def start_naive(procs: Procs, py: str, mock_url: str) -> Server:
+    port = free_port()
+    cmd = [py, str(PEERS / "naive_wall.py"), "--port", str(port), "--upstream", mock_url]
+    proc = procs.spawn("naive", [*cmd, "--api-key", MOCK_KEY])
+    url = f"http://127.0.0.1:{port}"
+    wait_until("the naive wall", lambda: get_json(url + "/_dash-layout")[0] == 200, procs, 60)
+    return Server(url, proc.pid, EXPECTED_PLOTS["naive"])
+
+
+def start_redis(procs: Procs) -> str:
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    procs.spawn("redis", cmd)
+
+    def pong() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+
+    wait_until("redis-server", pong, procs, 30)
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def start_scaleout(procs: Procs, regime: Regime, mock_url: str, tmp: Path) -> Server:
+    redis_url = start_redis(procs)
+    cache = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
+    py = wall_python()
+    poller_env = wall_env(regime, mock_url, free_port(), tmp, WALL_POLLER="on", **cache)
+    poller = procs.spawn("poller", [py, "-m", "dashboard", "poll"], poller_env)
+    port = free_port()
+    web_env = wall_env(regime, mock_url, port, tmp, WALL_POLLER="off", WEB_WORKERS="2", **cache)
+    web = procs.spawn("web", [py, "-m", "dashboard", "run"], web_env)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_data(url, procs)
+    return Server(url, web.pid, EXPECTED_PLOTS["scaleout"], poller_pid=poller.pid)
+
+
+# ---------------------------------------------------------------- one measured set
+@dataclass
+class Run:
+    k: int
+    duration: float
+    wall_cmd: list[str]
+    out: Path
+    tmp: Path
+    with_pageload: bool
+
+
+def measure(py: str, regime: Regime, name: str, run: Run) -> dict:
+    out = run.out / regime.name / name
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{regime.name}-{name}-", dir=run.tmp))
+    result: dict[str, Any] = {"set": name, "regime": regime.name, "viewers": run.k, "seconds": run.duration}
+    with servers(tmp) as procs:
+        mock_url = start_mock(procs, py, regime, run.duration + 3600)
+        if name == "naive":
+            server = start_naive(procs, py, mock_url)
+        elif name == "wall":
+            server = start_wall(procs, regime, mock_url, tmp, run.wall_cmd)
+        else:
+            server = start_scaleout(procs, regime, mock_url, tmp)
+        # One viewer's upstream rate (the browser recording), to see whether K viewers raise it.
+        t0, calls0 = time.monotonic(), mock_total(mock_url)
+        result["record"] = record(py, server.url, regime.record_s, out)
+        one_viewer = (mock_total(mock_url) - calls0) / (time.monotonic() - t0)
+        result["upstream_one_viewer_per_s"] = round(one_viewer, 3)
+        if run.with_pageload:
+            result["pageload"] = pageload(py, server.url, plots_to_expect(name, server), server.pid, out)
+        result["rss_start_mb"] = rss_mb(server.pid)
+        poller_cpu0, t1 = cpu_seconds(server.poller_pid) if server.poller_pid else 0.0, time.monotonic()
+        result["replay"] = replay(py, server.url, run.k, run.duration, server.pid, mock_url, out)
+        result["rss_end_mb"] = rss_mb(server.pid)
+        if server.poller_pid:
+            busy = cpu_seconds(server.poller_pid) - poller_cpu0
+            result["poller_cpu_cores"] = round(busy / (time.monotonic() - t1), 3)
+    (out / "summary.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    return result
+
+
+def plots_to_expect(name: str, server: Server) -> int:
+    # pageload waits for >= N drawn plots; asking for more than the page has never settles.
+    served = count_graphs(server.url)
+    if served and served != server.plots:
+        expect = min(served, server.plots)
+        say(f"  note: {COLUMN[name]} serves {served} plots, EXPECTED_PLOTS {server.plots}: expect {expect}")
+        return expect
+    return server.plots
+
+
+# ---------------------------------------------------------------- table
+def dig(data: Any, *path: str) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def errors(r: dict) -> int | None:
+    rep = r.get("replay")
+    return None if rep is None else rep["errors"] + dig(rep, "ticks", "unfinished_after_drain")
+
+
+def requests_per_tick(r: dict) -> float | None:
+    started = dig(r, "replay", "ticks", "started")
+    return round(r["replay"]["requests_sent"] / started, 2) if started else None
+
+
+def recorded(r: dict) -> str | None:
+    """What the browser sent per tick while recorded: requests and response kB, min-max."""
+    reqs, sizes = dig(r, "record", "tick_requests"), dig(r, "record", "tick_resp_body_bytes")
+    if not reqs:
+        return None
+    kb = [round(b / 1000) for b in sizes or [0]]
+    return f"{len(reqs)}x {min(reqs)}-{max(reqs)} req {min(kb)}-{max(kb)} kB"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: Callable[[dict], Any]
+    target: str = ""
+    met: Callable[[Any, dict], bool] | None = None
+
+
+def _ms(q: str) -> Callable[[dict], Any]:
+    return lambda r: dig(r, "replay", "tick_latency_ms", q)
+
+
+def _kb(v: Any) -> Any:
+    return None if v is None else round(v / 1000, 1)
+
+
+def upstream_flat(v: Any, r: dict) -> bool:
+    # Upstream traffic must not grow with viewers: K viewers cost what one viewer did (+ slack).
+    base = r.get("upstream_one_viewer_per_s") or 0.0
+    return v <= max(1.5 * base, base + 0.5)
+
+
+def memory_flat(v: Any, r: dict) -> bool:
+    start, end = r.get("rss_start_mb"), r.get("rss_end_mb")
+    return start is not None and end is not None and end - start <= max(20.0, 0.1 * start)
+
+
+COMMON_ROWS = [
+    Row("viewers (K)", lambda r: r["viewers"]),
+    Row("recorded ticks", recorded),
+    Row("tick latency p50 (ms)", _ms("p50")),
+]
+
+
+def rows_for(regime: str) -> list[Row]:
+    steady = regime == "steady"
+    p95 = 100 if steady else 1000
+    return [
+        *COMMON_ROWS,
+        Row("tick latency p95 (ms)", _ms("p95"), f"< {p95}", lambda v, r: v < p95),
+        Row("tick latency p99 (ms)", _ms("p99")),
+        Row("errors (incl. unfinished)", errors, "0", lambda v, r: v == 0),
+        Row("ticks skipped (inflight cap)", lambda r: dig(r, "replay", "ticks", "skipped_inflight_cap")),
+        Row("requests per tick", requests_per_tick, *(("", None) if steady else ("1", lambda v, r: v <= 1))),
+        Row(
+            "wire B/tick/viewer",
+            lambda r: dig(r, "replay", "wire_bytes_per_tick_per_client"),
+            "<= 200" if steady else "<= 6500",
+            lambda v, r: v <= (200 if steady else 6500),
+        ),
+        Row("response B/tick/viewer", lambda r: dig(r, "replay", "resp_bytes_per_tick_per_client")),
+        Row("server CPU (cores)", lambda r: dig(r, "replay", "server_cpu_util_cores")),
+        Row("poller CPU (cores)", lambda r: r.get("poller_cpu_cores")),
+        Row("driver CPU (s, same cores)", lambda r: dig(r, "replay", "driver_cpu_s")),
+        Row("server RSS start (MB)", lambda r: r.get("rss_start_mb")),
+        Row("server RSS peak (MB)", lambda r: dig(r, "replay", "server", "peak_rss_mb")),
+        Row("server RSS end (MB)", lambda r: r.get("rss_end_mb"), *(("flat", memory_flat) if steady else ())),
+        Row("upstream req/s, 1 viewer", lambda r: r.get("upstream_one_viewer_per_s")),
+        Row("upstream req/s", lambda r: dig(r, "replay", "upstream", "per_s"), "~ 1 viewer", upstream_flat),
+        Row("upstream req/client tick", lambda r: dig(r, "replay", "upstream", "per_client_tick")),
+        Row("page load kB (all, encoded)", lambda r: _kb(dig(r, "pageload", "median", "page_encoded_bytes"))),
+        Row("page load callbacks kB", lambda r: _kb(dig(r, "pageload", "median", "callback_resp_bytes"))),
+        Row("page settle (ms, median)", lambda r: dig(r, "pageload", "median", "nav_to_settled_ms")),
+        Row("page settled all runs", lambda r: dig(r, "pageload", "all_settled")),
+    ]
+
+
+def cell(row: Row, r: dict | None) -> str:
+    if r is None:
+        return "-"
+    if "failed" in r:
+        return "failed"
+    value = row.value(r)
+    if value is None:
+        return "-"
+    text = f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    if row.met is not None:
+        text += " ok" if row.met(value, r) else " MISS"
+    return text
+
+
+def table(regime: str, results: dict[str, dict]) -> str:
+    cols = [COLUMN[s] for s in SETS]
+    rows = rows_for(regime)
+    body = [[row.label, *(cell(row, results.get(s)) for s in SETS), row.target] for row in rows]
+    head = ["", *cols, "target"]
+    widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
+    fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    lines = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*line) for line in body]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--regime", choices=["steady", "stress", "both"], default="both")
+    ap.add_argument("-K", type=int, help="viewers (default 500; --quick: 50)")
+    ap.add_argument("--naive-k", type=int, help="viewers for the naive wall (default: -K); it saturates")
+    ap.add_argument("--steady-duration", type=float, help="seconds (default 600; --quick: 30)")
+    ap.add_argument("--stress-duration", type=float, help="seconds (default 120; --quick: 30)")
+    ap.add_argument("--sets", default=",".join(SETS), help="comma-separated: naive,wall,scaleout")
+    ap.add_argument("--quick", action="store_true", help="smoke run: K=50, 30 s per regime")
+    ap.add_argument("--wall-cmd", help="serves the wall set (default: python -m dashboard run, else app.py)")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir (server logs, history)")
+    a = ap.parse_args(argv)
+    quick = a.quick
+    a.K = a.K or (50 if quick else 500)
+    a.naive_k = a.naive_k or a.K
+    a.steady_duration = a.steady_duration or (30.0 if quick else 600.0)
+    a.stress_duration = a.stress_duration or (30.0 if quick else 120.0)
+    a.sets = [s.strip().replace("-", "") for s in a.sets.split(",") if s.strip()]
+    unknown = set(a.sets) - set(SETS)
+    if unknown:
+        ap.error(f"--sets: unknown {', '.join(sorted(unknown))} (choose from {', '.join(SETS)})")
+    return a
+
+
+def runnable_sets(wanted: list[str]) -> list[str]:
+    sets = [s for s in SETS if s in wanted]
+    if "scaleout" in sets and not has_cli():
+        print("scale-out: skipped, no dashboard/__main__.py yet (`python -m dashboard poll|run`)")
+        sets.remove("scaleout")
+    if "scaleout" in sets and not shutil.which("redis-server"):
+        print("scale-out: skipped, redis-server is not installed")
+        sets.remove("scaleout")
+    return sets
+
+
+def share_pageloads(results: dict[str, dict[str, dict]]) -> None:
+    """Show each set's one page load in every regime's table."""
+    for name in SETS:
+        loads = [r[name]["pageload"] for r in results.values() if "pageload" in r.get(name, {})]
+        for per_set in results.values():
+            if loads and name in per_set and "failed" not in per_set[name]:
+                per_set[name].setdefault("pageload", loads[0])
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a SIGTERM, too, goes through every finally and stops the servers
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    if not (PEERS / "dashload.py").exists():
+        print(f"no instruments at {PEERS} (set PEERS_DIR)", file=sys.stderr)
+        return 2
+    sets = runnable_sets(a.sets)
+    regimes = ["steady", "stress"] if a.regime == "both" else [a.regime]
+    out = REPO / "var" / "bench" / time.strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    py = peers_python()
+    wall_cmd = wall_command(a.wall_cmd)
+    results: dict[str, dict[str, dict]] = {r: {} for r in regimes}
+    loaded: set[str] = set()  # the page load is measured once per set, in the first regime
+    try:
+        for regime_name in regimes:
+            regime = REGIMES[regime_name]
+            duration = a.steady_duration if regime_name == "steady" else a.stress_duration
+            for name in sets:
+                say(f"{regime_name} / {COLUMN[name]}")
+                k = a.naive_k if name == "naive" else a.K
+                run = Run(k, duration, wall_cmd, out, tmp, with_pageload=name not in loaded)
+                try:
+                    results[regime_name][name] = measure(py, regime, name, run)
+                    loaded.add(name)
+                except SetFailed as exc:
+                    print(f"{regime_name} / {COLUMN[name]}: failed: {exc}")
+                    results[regime_name][name] = {"failed": str(exc)}
+    finally:
+        if a.keep:
+            print(f"temp dir kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    share_pageloads(results)
+    for regime_name in regimes:
+        print(f"\n== {regime_name}: {REGIMES[regime_name].meaning}")
+        print(f"   {TICK_S:g} s ticks; sets run one after another, each beside its load driver on 2 cores")
+        print(f"   wall: {shlex.join(wall_cmd)}\n")
+        print(table(regime_name, results[regime_name]))
+    print(f"\nraw JSON (recordings, replay, pageload, summaries): {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

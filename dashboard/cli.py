@@ -1,0 +1,197 @@
+"""The wall's command line: ``python -m dashboard run | poll | cluster | record``.
+
+- ``run`` serves the wall with gunicorn (gthread workers): the production server ``make run``
+  starts. With one worker (the default) that worker also polls; with WEB_WORKERS > 1 the
+  workers only read a shared Redis and a separate ``poll`` process fills it.
+- ``poll`` is that poller alone: it writes frames, history and the remote's scenarios to the
+  store (CACHE_TYPE=RedisCache) and serves nothing.
+- ``cluster`` starts the whole scale-out set on one host: redis-server, one poller and
+  WEB_WORKERS workers, and stops them together. The same parts run on several hosts behind any
+  load balancer, pointed at one Redis.
+- ``record`` records the source's raw answers for replay (dashboard/record.py).
+
+Every command reads the settings from the environment, prints them (secrets hidden) and
+refuses a bad one with a message naming it (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+from dashboard import settings
+from dashboard.settings import Settings, SettingsError
+
+log = logging.getLogger("citywall")
+
+
+def configure_logging(level: str) -> None:
+    """The same log lines from every entry point: ``python app.py``, gunicorn workers, the poller."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def load_settings(environ=None) -> Settings:
+    config = settings.load(environ)
+    configure_logging(config.log_level)
+    print("city wall settings:\n" + config.describe(), flush=True)
+    return config
+
+
+# The WSGI entry, as a Procfile would name it: app.py composes the wall (dashboard/ imports none of it).
+WSGI_APP = "app:server"
+
+
+def run(config: Settings) -> int:
+    """Serve the wall with gunicorn until it is stopped."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.util import import_app
+
+    class WallServer(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{config.host}:{config.port}",
+                "workers": config.web_workers,
+                "worker_class": "gthread",
+                "threads": config.web_threads,
+                "keepalive": 30,  # browsers tick every few seconds: keep their connections
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "loglevel": config.log_level.lower(),
+                "accesslog": None,  # hundreds of viewers ticking: no line per request
+                "errorlog": "-",
+                "proc_name": "city-wall",
+                "control_socket_disable": True,  # one wall per host need not share a socket path
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            # In each worker, after the fork: no SQLite connection or scheduler crosses a fork.
+            return import_app(WSGI_APP)
+
+    print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
+    WallServer().run()
+    return 0
+
+
+def poll(config: Settings) -> int:
+    """Poll upstream into the shared store until stopped; serve nothing."""
+    if config.cache_type != "RedisCache":
+        raise SettingsError(
+            f"python -m dashboard poll needs CACHE_TYPE=RedisCache: with {config.cache_type} the "
+            "frames would stay in this process, where no web worker can read them"
+        )
+    if not config.wall_poller:
+        raise SettingsError("python -m dashboard poll needs WALL_POLLER=on: it is the poller")
+    from dashboard import core
+
+    wall = core.build(config)
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    wall.poller.start()
+    try:
+        stopped.wait()
+    finally:
+        wall.poller.stop()
+    return 0
+
+
+def cluster(config: Settings) -> int:
+    """redis-server, one poller and the web workers on this host; any one ending stops them all."""
+    redis_url = config.cache_redis_url
+    shared = {
+        **os.environ,
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": redis_url,
+        "WEB_WORKERS": str(max(2, config.web_workers)),
+    }
+    processes: list[subprocess.Popen] = []
+    try:
+        processes.append(_redis(redis_url))
+        processes.append(
+            subprocess.Popen([sys.executable, "-m", "dashboard", "poll"], env={**shared, "WALL_POLLER": "on"})
+        )
+        processes.append(
+            subprocess.Popen([sys.executable, "-m", "dashboard", "run"], env={**shared, "WALL_POLLER": "off"})
+        )
+        stopped = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopped.set())
+        while not stopped.wait(1.0):
+            ended = [p for p in processes if p.poll() is not None]
+            if ended:
+                log.error("cluster: %s ended with %s; stopping the rest", ended[0].args, ended[0].returncode)
+                return 1
+        return 0
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+def _redis(url: str) -> subprocess.Popen:
+    """A redis-server for the cluster on the URL's loopback port (nothing is saved to disk)."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SettingsError(f"CACHE_REDIS_URL={url!r}: the cluster starts its own Redis on this host only")
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SettingsError("the cluster needs redis-server (Debian: apt-get install redis-server)")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", host, "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.2).close()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise SettingsError(
+                    f"redis-server could not start on {host}:{port} (is the port taken?)"
+                ) from None
+            time.sleep(0.05)
+    _stop(process)
+    raise SettingsError(f"redis-server did not answer on {host}:{port} within 10 s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+COMMANDS = {"run": run, "poll": poll, "cluster": cluster}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["record"]:
+        from dashboard import record
+
+        return record.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="The Seoul city wall.")
+    parser.add_argument("command", choices=[*COMMANDS, "record"], help="what to start (see the README)")
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](load_settings())
+    except SettingsError as exc:
+        print(f"city wall: {exc}", file=sys.stderr)
+        return 2
