@@ -148,3 +148,47 @@ class Viewer:
                 held = self.props.setdefault(component, {})
                 held[prop] = apply_patch(held.get(prop), update)
         return Answer(response.status_code, len(data), body, data)
+
+
+class HttpClient:
+    """The part of Flask's test client ``Viewer`` uses, over real HTTP (a fresh connection each
+    request unless ``keep`` is set, so a server's workers take turns)."""
+
+    def __init__(self, base: str, keep: bool = False, timeout: float = 30.0, headers: dict | None = None):
+        import requests
+
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session() if keep else None
+        self.headers = headers or {}
+        self._requests = requests
+
+    def _send(self, method: str, path: str, **kwargs):
+        sender = self.session or self._requests
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        if "content_type" in kwargs:
+            headers["Content-Type"] = kwargs.pop("content_type")
+        if "json" in kwargs:
+            kwargs["data"], headers["Content-Type"] = json.dumps(kwargs.pop("json")), "application/json"
+        return _HttpAnswer(
+            sender.request(method, self.base + path, headers=headers, timeout=self.timeout, **kwargs)
+        )
+
+    def get(self, path: str, **kwargs):
+        return self._send("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self._send("POST", path, **kwargs)
+
+
+class _HttpAnswer:
+    def __init__(self, response):
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+
+    def get_json(self):
+        return self.response.json()
+
+    def get_data(self) -> bytes:
+        return self.response.content

@@ -1,0 +1,142 @@
+"""Past one core: a poller process and two gunicorn workers sharing a real Redis, over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from benchmarks.dash_client import HttpClient, Viewer
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "scale-out-token-123"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: str, env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard", command],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def workers_of(master: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
+
+
+@pytest.fixture
+def scaled(redis_url, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": redis_url,
+        "HISTORY_PATH": str(tmp_path / "history.sqlite"),
+        "WALL_CONTROL_TOKEN": TOKEN,
+        "INCIDENTS_INTERVAL": "5",
+        "LOG_LEVEL": "WARNING",
+    }
+    poller = start("poll", {**env, "WALL_POLLER": "on"}, tmp_path / "poller.log")
+    web = start("run", {**env, "WALL_POLLER": "off", "WEB_WORKERS": "2"}, tmp_path / "web.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                feeds = requests.get(base + "/healthz", timeout=2).json()["feeds"]
+                if all(feed["version"] for feed in feeds.values()) and len(workers_of(web.pid)) == 2:
+                    break
+            except (requests.RequestException, ValueError):
+                pass
+            assert poller.poll() is None and web.poll() is None, (tmp_path / "web.log").read_text()
+            time.sleep(0.3)
+        else:
+            pytest.fail("the scale-out set never served data:\n" + (tmp_path / "web.log").read_text())
+        yield base, web, tmp_path
+    finally:
+        stop(web)
+        stop(poller)
+
+
+def test_every_worker_serves_the_same_versions_and_the_remotes_state(scaled):
+    base, web, logs = scaled
+    workers = workers_of(web.pid)
+    before = {pid: cpu_ticks(pid) for pid in workers}
+
+    # Fresh connections land on either worker; every one serves the same frames and builds.
+    versions, pages = set(), set()
+    for _ in range(30):
+        feeds = requests.get(base + "/healthz", timeout=5).json()["feeds"]
+        versions.add(tuple(feed["version"] for feed in feeds.values()))
+        held = Viewer(HttpClient(base)).value("held", "data")
+        pages.add(tuple(sorted(held.items())))
+    assert len(versions) <= 2 and len(pages) <= 2  # a poll may land between two requests
+
+    # The presenter's remote, answered by one worker, reaches viewers served by both.
+    remote = requests.Session()
+    remote.get(base + f"/control?token={TOKEN}", timeout=5)
+    changed = remote.post(base + "/control/state", json={"selection": "11440", "lang": "en"}, timeout=5)
+    assert changed.status_code == 200
+    seq = changed.json()["seq"]
+    seen = set()
+    for _ in range(20):
+        viewer = Viewer(HttpClient(base))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the read model shares reads for up to a second
+            answer = viewer.sync()
+            command = (answer.body or {}).get("response", {}).get("control", {}).get("data")
+            if command:
+                break
+            time.sleep(0.3)
+        assert command and command["seq"] == seq and command["selection"] == "11440"
+        seen.add(command["seq"])
+    assert seen == {seq}
+    busy = [pid for pid in workers if cpu_ticks(pid) > before[pid]]
+    assert len(busy) == 2, "both workers should have answered"
+    assert "Traceback" not in (logs / "web.log").read_text()
+
+
+def test_more_than_one_worker_without_redis_is_refused(tmp_path):
+    env = {**os.environ, "WEB_WORKERS": "3", "CACHE_TYPE": "SimpleCache", "PORT": str(free_port())}
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "WEB_WORKERS=3 needs CACHE_TYPE=RedisCache" in done.stderr
+    assert "polls upstream on its own" in done.stderr
