@@ -101,8 +101,34 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM and SIGHUP too go through every finally, which stops the servers
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """A second Ctrl-C while servers are being stopped waits until they are."""
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            raise KeyboardInterrupt
+
+
 def stop(proc: subprocess.Popen, first: int = signal.SIGTERM) -> None:
     """Stop one process we started (first signal, then SIGKILL), then anything left in its session."""
+    with shielded():
+        _stop(proc, first)
+
+
+def _stop(proc: subprocess.Popen, first: int) -> None:
     if proc.poll() is None:
         proc.send_signal(first)
         try:
@@ -642,52 +668,67 @@ def share_pageloads(results: dict[str, dict[str, dict]]) -> None:
                 per_set[name].setdefault("pageload", loads[0])
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # a SIGTERM, too, goes through every finally and stops the servers
+def run_all(a: argparse.Namespace, sets: list[str], regimes: list[str], out: Path, tmp: Path) -> dict:
+    """Measure every set in every regime, one after another; a failed set does not stop the rest."""
+    py = peers_python()
+    results: dict[str, dict[str, dict]] = {r: {} for r in regimes}
+    loaded: set[str] = set()  # the page load is measured once per set, in the first regime
+    for regime_name in regimes:
+        duration = a.steady_duration if regime_name == "steady" else a.stress_duration
+        for name in sets:
+            say(f"{regime_name} / {COLUMN[name]}")
+            k = a.naive_k if name == "naive" else a.K
+            run = Run(k, duration, a.wall_cmd, out, tmp, with_pageload=name not in loaded)
+            try:
+                results[regime_name][name] = measure(py, REGIMES[regime_name], name, run)
+                loaded.add(name)
+            except SetFailed as exc:
+                print(f"{regime_name} / {COLUMN[name]}: failed: {exc}")
+                results[regime_name][name] = {"failed": str(exc)}
+    return results
+
+
+def report(results: dict[str, dict[str, dict]], sets: list[str], wall_cmd: list[str], out: Path) -> None:
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    share_pageloads(results)
+    for regime_name, per_set in results.items():
+        print(f"\n== {regime_name}: {REGIMES[regime_name].meaning}")
+        print(f"   {TICK_S:g} s ticks; sets run one after another, each beside its load driver on 2 cores")
+        if "wall" in sets:
+            print(f"   wall: {shlex.join(wall_cmd)}")
+        if "scaleout" in sets:
+            print("   scale-out: redis-server + python -m dashboard poll + run (WEB_WORKERS=2)")
+        print()
+        print(table(regime_name, per_set))
+    print(f"\nraw JSON (recordings, replay, pageload, summaries): {out}")
 
 
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Also when started with SIGINT ignored (a background job): the servers inherit the default.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _interrupt)
     if not (PEERS / "dashload.py").exists():
         print(f"no instruments at {PEERS} (set PEERS_DIR)", file=sys.stderr)
         return 2
     sets = runnable_sets(a.sets)
     regimes = ["steady", "stress"] if a.regime == "both" else [a.regime]
+    a.wall_cmd = wall_command(a.wall_cmd)
     out = REPO / "var" / "bench" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    py = peers_python()
-    wall_cmd = wall_command(a.wall_cmd)
-    results: dict[str, dict[str, dict]] = {r: {} for r in regimes}
-    loaded: set[str] = set()  # the page load is measured once per set, in the first regime
+    results: dict[str, dict[str, dict]] = {}
     try:
-        for regime_name in regimes:
-            regime = REGIMES[regime_name]
-            duration = a.steady_duration if regime_name == "steady" else a.stress_duration
-            for name in sets:
-                say(f"{regime_name} / {COLUMN[name]}")
-                k = a.naive_k if name == "naive" else a.K
-                run = Run(k, duration, wall_cmd, out, tmp, with_pageload=name not in loaded)
-                try:
-                    results[regime_name][name] = measure(py, regime, name, run)
-                    loaded.add(name)
-                except SetFailed as exc:
-                    print(f"{regime_name} / {COLUMN[name]}: failed: {exc}")
-                    results[regime_name][name] = {"failed": str(exc)}
+        results = run_all(a, sets, regimes, out, tmp)
+    except KeyboardInterrupt:
+        print("interrupted: every server it started is stopped", file=sys.stderr)
+        return 130
     finally:
         if a.keep:
             print(f"temp dir kept: {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
-    share_pageloads(results)
-    for regime_name in regimes:
-        print(f"\n== {regime_name}: {REGIMES[regime_name].meaning}")
-        print(f"   {TICK_S:g} s ticks; sets run one after another, each beside its load driver on 2 cores")
-        print(f"   wall: {shlex.join(wall_cmd)}\n")
-        print(table(regime_name, results[regime_name]))
-    print(f"\nraw JSON (recordings, replay, pageload, summaries): {out}")
+    report(results, sets, a.wall_cmd, out)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -415,4 +416,52 @@ def test_bad_address_parameters_are_said_on_the_wall(live_wall, browser_factory)
     notice = text_of(driver, "url-notice")
     assert "district=99999" in notice and "lang=fr" in notice and "/panel/9" in notice
     assert "자동 선택" in text_of(driver, "district-detail")  # the wall carries on as the city view
+    assert console_errors(driver) == []
+
+
+# What plotly holds of each trace of a graph, as JSON.
+DRAWN = """
+const gd = document.querySelector('.part-' + arguments[0] + ' .js-plotly-plot');
+const keys = ['uid', 'fillcolor', 'line', 'text', 'marker', 'x'];
+return JSON.stringify(gd ? gd.data.map(t => keys.map(k => t[k] === undefined ? null : t[k])) : null);
+"""
+
+
+def test_maps_after_patches_equal_a_fresh_build_in_the_browser(live_wall, browser_factory):
+    """The browser applies the patches itself: what plotly draws is what a fresh build says."""
+    from layouts.spec import PARTS
+
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/")
+    target = BY_CODE["11440"]
+    label = next(
+        el
+        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
+        if el.text.startswith(target.name)
+    )
+    ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
+    wait_for(
+        driver,
+        lambda d: "Mapo" in text_of(d, "district-detail") or target.name in text_of(d, "district-detail"),
+    )
+    driver.find_element(By.ID, "lang-toggle").click()
+    wait_for(driver, lambda d: "Mapo-gu" in text_of(d, "district-detail").split("\n")[0])
+    live_wall.wall.read.ttl = 0  # the fresh build below must see the frames just polled
+    live_wall.source.advance(3600)
+    for feed in ("air", "traffic", "incidents"):
+        live_wall.wall.poller.poll(feed)
+    view = live_wall.wall.read.view("en", target.code, None)
+    for name in ("air-map", "traffic-map", "incident-map", "air-ranking"):
+        part = next(p for p in PARTS.values() if p.name == name)
+        fresh = live_wall.wall.builds.get(part, view).value
+        wanted = [
+            [t.get("uid"), t.get("fillcolor"), t.get("line"), t.get("text"), t.get("marker"), t.get("x")]
+            for t in fresh["data"]
+        ]
+        wait_for(
+            driver,
+            lambda d, n=name, w=wanted: json.loads(d.execute_script(DRAWN, n)) == w,
+            message=f"{name} in the browser differs from a fresh build",
+            timeout=15,
+        )
     assert console_errors(driver) == []
