@@ -15,6 +15,7 @@ from pathlib import Path
 import dash
 from flask import Flask, request
 from flask_caching import Cache
+from flask_compress import Compress
 
 from dashboard import health
 from dashboard.control import Remote, ScenarioDriver
@@ -97,10 +98,11 @@ def make_source(settings: Settings, resume_at: float | None = None) -> Source:
 def build(settings: Settings, source: Source | None = None) -> Wall:
     server = Flask(__name__)
     server.config.update(compression_settings())
+    # What Dash's `compress=True` does, keeping the instance (its cache holds the static bodies).
+    server.extensions["compress"] = Compress(server)
     app = dash.Dash(
         __name__,
         server=server,
-        compress=True,
         title="서울 도시상황판 · Seoul City Wall",
         assets_folder=str(ROOT / "assets"),
         update_title=None,  # no "Updating..." flicker in the tab title

@@ -170,3 +170,28 @@ def test_web_worker_reads_the_pollers_frames_through_redis(redis_url):
     assert len(map_figure["data"]) >= 25
     assert worker.read.metas()["air"].version == poller.store.meta("air").version
     assert worker_source.calls == 0 and worker.poller.running is False
+
+
+def test_answers_are_compressed_and_static_files_compressed_once(wall):
+    client = wall.server.test_client()
+    viewer = Viewer(client)
+    new_data(wall)
+    body = viewer.body("tick.n_intervals")
+    answer = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "gzip"
+
+    bundle = next(
+        path
+        for path in (s.split('"')[1] for s in client.get("/").get_data(as_text=True).split("src=")[1:])
+        if "dash_renderer" in path
+    )
+    compress = wall.server.extensions["compress"]
+    first = client.get(bundle, headers={"Accept-Encoding": "br"})
+    assert first.headers["Content-Encoding"] == "br"
+    kept = compress.cache.get("br;" + bundle.split("?")[0])
+    assert kept is not None and kept == first.get_data()
+    second = client.get(bundle, headers={"Accept-Encoding": "br"})
+    assert second.get_data() == kept  # the kept body, not a new compression
+    asset = client.get("/assets/wall.js", headers={"Accept-Encoding": "gzip"})
+    assert asset.headers["Content-Encoding"] == "gzip"
+    assert compress.cache.get("gzip;/assets/wall.js") == asset.get_data()
