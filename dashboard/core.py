@@ -109,7 +109,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         suppress_callback_exceptions=False,
         serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
     )
-    _buffer_assets(server)
+    _lean_responses(server)
     cache = Cache(
         app.server,
         config={
@@ -172,12 +172,17 @@ def _static_key(req) -> str:
     return req.path if req.method == "GET" and req.path.startswith(STATIC_PREFIXES) else ""
 
 
-def _buffer_assets(server: Flask) -> None:
+def _lean_responses(server: Flask) -> None:
     """Assets are sent as file streams, which flask-compress would compress anew for every page
-    load; read into memory instead (a few kB), they are compressed once like Dash's bundles."""
+    load; read into memory instead (a few kB), they are compressed once like Dash's bundles.
+    An empty answer (a tick with nothing new) goes out with as few header bytes as it can."""
 
     @server.after_request
     def buffered(response):
+        if response.status_code == 204:
+            # A tick with nothing new is most of the traffic: no body, so no type either.
+            response.headers.pop("Content-Type", None)
+            return response
         if response.direct_passthrough and response.status_code == 200 and _static_key(request):
             response.direct_passthrough = False
             response.make_sequence()
