@@ -6,16 +6,18 @@ PYTEST_ARGS ?=
 
 .PHONY: run dev cluster test lint bench bench-scale browser-deps clean
 
-$(VENV)/.installed-run: pyproject.toml
+$(VENV)/.installed-run: pyproject.toml deploy/fetch-plotly-basic.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	bash deploy/fetch-plotly-basic.sh
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml
+$(VENV)/.installed-test: pyproject.toml deploy/fetch-plotly-basic.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	bash deploy/fetch-plotly-basic.sh
 	touch $@ $(VENV)/.installed-run
 
 # gunicorn (gthread) on the embedded demo city; settings from the environment (README).
@@ -57,4 +59,4 @@ bench-scale: $(VENV)/.installed-test browser-deps
 	$(PY) benchmarks/scale.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache tests/artifacts assets/vendor

@@ -21,6 +21,7 @@ class Answer:
     size: int  # response body bytes
     body: dict[str, Any] | None
     raw: bytes = b""
+    wire: int = 0  # bytes as sent (Content-Length: compressed when the answer was)
 
 
 def component_key(component_id: Any) -> str:
@@ -147,7 +148,8 @@ class Viewer:
             for prop, update in props.items():
                 held = self.props.setdefault(component, {})
                 held[prop] = apply_patch(held.get(prop), update)
-        return Answer(response.status_code, len(data), body, data)
+        wire = int(response.headers.get("Content-Length") or len(data))
+        return Answer(response.status_code, len(data), body, data, wire)
 
 
 class HttpClient:

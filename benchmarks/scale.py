@@ -10,7 +10,7 @@ poller and a two-worker web server), it starts a fresh upstream mock and the ser
 real headless-Chromium session with dashload, measures one cold page load, replays the recorded
 ticks for K viewers and prints the figures side by side with the issue's targets. The
 instruments run as subprocesses from their own venv (created once under var/peers-venv); raw
-JSON goes to var/bench/<timestamp>/. It prints figures and asserts nothing.
+JSON and server logs go to var/bench/<timestamp>/. It prints figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ MOCK_KEY = "MOCKKEY"
 SETS = ("naive", "wall", "scaleout")
 COLUMN = {"naive": "naive", "wall": "wall", "scaleout": "scale-out"}
 # Plots drawn on the canvas once the page has settled; checked against the served layout.
-EXPECTED_PLOTS = {"naive": 6, "wall": 9, "scaleout": 9}
+EXPECTED_PLOTS = {"naive": 6, "wall": 8, "scaleout": 8}
 TICK_S = 5.0  # both walls' browser tick (WALL_TICK default, naive_wall --interval-ms 5000)
 READY_S = 120.0
 STOP_GRACE_S = 10.0
@@ -169,6 +169,12 @@ class Procs:
         text = path.read_text(errors="replace") if path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def check(self, during: str) -> None:
+        """A server that died makes the set fail with its last log lines, not with a later odd figure."""
+        for name, proc in self.started:
+            if proc.poll() is not None:
+                raise SetFailed(f"{name} exited with {proc.returncode} during {during}:\n" + self.tail(name))
+
     def stop_all(self) -> None:
         while self.started:
             _, proc = self.started.pop()
@@ -247,11 +253,7 @@ def wait_until(what: str, check: Callable[[], Any], procs: Procs, timeout: float
     """Poll check() until it returns something truthy; fail early if one of our servers died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for name, proc in procs.started:
-            if proc.poll() is not None:
-                raise SetFailed(
-                    f"{name} exited with {proc.returncode} while waiting for {what}:\n" + procs.tail(name)
-                )
+        procs.check(f"the wait for {what}")
         try:
             result = check()
         except (OSError, ValueError):
@@ -468,30 +470,116 @@ def measure(py: str, regime: Regime, name: str, run: Run) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{regime.name}-{name}-", dir=run.tmp))
     result: dict[str, Any] = {"set": name, "regime": regime.name, "viewers": run.k, "seconds": run.duration}
-    with servers(tmp) as procs:
-        mock_url = start_mock(procs, py, regime, run.duration + 3600)
-        if name == "naive":
-            server = start_naive(procs, py, mock_url)
-        elif name == "wall":
-            server = start_wall(procs, regime, mock_url, tmp, run.wall_cmd)
-        else:
-            server = start_scaleout(procs, regime, mock_url, tmp)
-        # One viewer's upstream rate (the browser recording), to see whether K viewers raise it.
-        t0, calls0 = time.monotonic(), mock_total(mock_url)
-        result["record"] = record(py, server.url, regime.record_s, out)
-        one_viewer = (mock_total(mock_url) - calls0) / (time.monotonic() - t0)
-        result["upstream_one_viewer_per_s"] = round(one_viewer, 3)
-        if run.with_pageload:
-            result["pageload"] = pageload(py, server.url, plots_to_expect(name, server), server.pid, out)
-        result["rss_start_mb"] = rss_mb(server.pid)
-        poller_cpu0, t1 = cpu_seconds(server.poller_pid) if server.poller_pid else 0.0, time.monotonic()
-        result["replay"] = replay(py, server.url, run.k, run.duration, server.pid, mock_url, out)
-        result["rss_end_mb"] = rss_mb(server.pid)
-        if server.poller_pid:
-            busy = cpu_seconds(server.poller_pid) - poller_cpu0
-            result["poller_cpu_cores"] = round(busy / (time.monotonic() - t1), 3)
+    with servers(out) as procs:  # server logs beside the figures they explain
+        try:
+            measure_set(py, regime, name, run, procs, tmp, out, result)
+        except (OSError, ValueError) as exc:  # a server that stopped answering, or answered garbage
+            procs.check("the measurement")
+            raise SetFailed(f"{type(exc).__name__}: {exc}") from None
     (out / "summary.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     return result
+
+
+def measure_set(
+    py: str, regime: Regime, name: str, run: Run, procs: Procs, tmp: Path, out: Path, result: dict
+) -> None:
+    mock_url = start_mock(procs, py, regime, run.duration + 3600)
+    if name == "naive":
+        server = start_naive(procs, py, mock_url)
+    elif name == "wall":
+        server = start_wall(procs, regime, mock_url, tmp, run.wall_cmd)
+    else:
+        server = start_scaleout(procs, regime, mock_url, tmp)
+    # One viewer's upstream rate (the browser recording), to see whether K viewers raise it.
+    t0, calls0 = time.monotonic(), mock_total(mock_url)
+    result["record"] = record(py, server.url, regime.record_s, out)
+    procs.check("the recording")
+    result["upstream_one_viewer_per_s"] = round((mock_total(mock_url) - calls0) / (time.monotonic() - t0), 3)
+    if run.with_pageload:
+        result["pageload"] = pageload(py, server.url, plots_to_expect(name, server), server.pid, out)
+        result["own_page_bytes"] = own_page_bytes(server.url)
+        procs.check("the page loads")
+    if name != "naive":
+        result["touch"] = touches(server.url, server.pid)
+    result["rss_start_mb"] = rss_mb(server.pid)
+    poller_cpu0, t1 = cpu_seconds(server.poller_pid) if server.poller_pid else 0.0, time.monotonic()
+    result["replay"] = replay(py, server.url, run.k, run.duration, server.pid, mock_url, out)
+    procs.check("the replay")
+    result["rss_end_mb"] = rss_mb(server.pid)
+    if server.poller_pid:
+        busy = cpu_seconds(server.poller_pid) - poller_cpu0
+        result["poller_cpu_cores"] = round(busy / (time.monotonic() - t1), 3)
+
+
+def own_page_bytes(url: str) -> int | None:
+    """Bytes on the wire (as sent, compressed) of a cold first load from the app's own origin.
+
+    dashload's page figure also counts what Chromium's own new-tab page loads (chrome://, about
+    600 kB): this is the part the server sends.
+    """
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    profile = tempfile.mkdtemp(prefix="scale-chrome-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-unsafe-swiftshader",
+        "--window-size=5760,2160",
+    ] + [f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(url + "/")
+        time.sleep(8)  # every chunk, the layout and the first callbacks have arrived by then
+        origin, sizes = {}, {}
+        for entry in driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            params = message.get("params", {})
+            if message["method"] == "Network.responseReceived":
+                origin[params["requestId"]] = params["response"]["url"].startswith(url)
+            elif message["method"] == "Network.loadingFinished":
+                sizes[params["requestId"]] = params["encodedDataLength"]
+        return sum(size for request, size in sizes.items() if origin.get(request))
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def touches(url: str, pid: int, districts: tuple[str, ...] = ("11440", "11680", "11110")) -> dict:
+    """A district touched by a fresh viewer, over HTTP with gzip: bytes on the wire and the server
+    CPU it cost. The first touch of a district builds its parts; later viewers share them."""
+    sys.path.insert(0, str(REPO))
+    from benchmarks.dash_client import HttpClient, Viewer
+
+    client = HttpClient(url, keep=True, headers={"Accept-Encoding": "gzip"})
+    found = []
+    for code in districts:
+        for who in ("first", "next"):
+            viewer = Viewer(client)
+            cpu0 = cpu_seconds(pid)
+            answer = viewer.sync(selection=code)
+            spent = cpu_seconds(pid) - cpu0
+            found.append(
+                {"district": code, "who": who, "wire": answer.wire, "cpu_ms": round(spent * 1000, 1)}
+            )
+    first = [t for t in found if t["who"] == "first"]
+    return {
+        "touches": found,
+        "first_wire_max": max(t["wire"] for t in first),
+        "first_cpu_ms_max": max(t["cpu_ms"] for t in first),
+    }
 
 
 def plots_to_expect(name: str, server: Server) -> int:
@@ -591,8 +679,31 @@ def rows_for(regime: str) -> list[Row]:
         Row("upstream req/s", lambda r: dig(r, "replay", "upstream", "per_s"), "~ 1 viewer", upstream_flat),
         Row("upstream req/client tick", lambda r: dig(r, "replay", "upstream", "per_client_tick")),
         Row("page load kB (all, encoded)", lambda r: _kb(dig(r, "pageload", "median", "page_encoded_bytes"))),
+        Row(
+            "page load kB (this origin)",
+            lambda r: _kb(r.get("own_page_bytes")),
+            "<= 2048",
+            lambda v, r: v <= 2048,
+        ),
         Row("page load callbacks kB", lambda r: _kb(dig(r, "pageload", "median", "callback_resp_bytes"))),
-        Row("page settle (ms, median)", lambda r: dig(r, "pageload", "median", "nav_to_settled_ms")),
+        Row(
+            "page settle (ms, median)",
+            lambda r: dig(r, "pageload", "median", "nav_to_settled_ms"),
+            "< 2000",
+            lambda v, r: v < 2000,
+        ),
+        Row(
+            "touch wire B (first viewer)",
+            lambda r: dig(r, "touch", "first_wire_max"),
+            "<= 20000",
+            lambda v, r: v <= 20000,
+        ),
+        Row(
+            "touch server CPU ms (first)",
+            lambda r: dig(r, "touch", "first_cpu_ms_max"),
+            "<= 50",
+            lambda v, r: v <= 50,
+        ),
         Row("page settled all runs", lambda r: dig(r, "pageload", "all_settled")),
     ]
 
@@ -634,7 +745,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated: naive,wall,scaleout")
     ap.add_argument("--quick", action="store_true", help="smoke run: K=50, 30 s per regime")
     ap.add_argument("--wall-cmd", help="serves the wall set (default: python -m dashboard run, else app.py)")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir (server logs, history)")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir (the walls' history files)")
     a = ap.parse_args(argv)
     quick = a.quick
     a.K = a.K or (50 if quick else 500)

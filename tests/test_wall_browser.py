@@ -138,6 +138,11 @@ def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
         status = text_of(driver, f"panel-{n}-status")
         assert "정상" in status and "기준" in status and ("전" in status or "방금" in status), (n, status)
 
+    # Drawn with plotly.js's basic bundle (deploy/fetch-plotly-basic.sh), never the full 4.8 MB one.
+    loaded = driver.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert any("/assets/vendor/plotly-basic.min.js" in name for name in loaded), loaded
+    assert not any("package_data/plotly.min.js" in name for name in loaded)
+
     driver.save_screenshot(str(artifacts / "wall_canvas.png"))
     assert console_errors(driver) == []
     assert live_wall.errors.records == []
