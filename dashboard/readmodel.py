@@ -156,11 +156,11 @@ class ReadModel:
     def shown(self, feed: str, when: float | None, metas: dict[str, FrameMeta]) -> Shown:
         """Live frames from the store, or the frame kept in history for a past moment."""
         if when is None:
-            version = metas[feed].version
-            return Shown(
-                ("live", feed, version),
-                lambda: self._data.get((feed, version), lambda: self.store.data(feed, version)),
-            )
+            # Known by content as well as version: a store that restarted empty counts versions
+            # from 1 again, and an old build must never pass for the new frame of the same number.
+            meta = metas[feed]
+            named = ("live", feed, meta.version, meta.digest)
+            return Shown(named, lambda: self._data.get(named, lambda: self.store.data(feed, meta.version)))
         kept = self._past.get(
             (feed, when), lambda: self.history.frame_at(feed, when) if self.history else None
         )

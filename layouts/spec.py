@@ -85,6 +85,19 @@ class Panel:
     parts: tuple[Part, ...]
 
 
+def _following(panel: int, name: str, feed: str, build: Callable, kind: str = FIGURE, **extra) -> Part:
+    """A part drawn from one feed's frame for the district the panels follow, in the viewer's language."""
+    return Part(
+        panel,
+        name,
+        lambda view: build(view.frame(feed), view.chosen, view.lang),
+        kind=kind,
+        feeds=(feed,),
+        selection=True,
+        **extra,
+    )
+
+
 def _text(panel: int, name: str, key: str, tag: str = "span", class_name: str = "") -> Part:
     """A fixed text that follows the language."""
     return Part(panel, name, lambda view: t(key, view.lang), tag=tag, class_name=class_name)
@@ -220,14 +233,7 @@ PANELS: tuple[Panel, ...] = (
         ("air",),
         (
             *_common(2, ("air",)),
-            Part(
-                2,
-                "air-map",
-                lambda view: figures.air_map(view.frame("air"), view.chosen, view.lang),
-                kind=FIGURE,
-                feeds=("air",),
-                selection=True,
-            ),
+            _following(2, "air-map", "air", figures.air_map),
             Part(
                 2,
                 "air-legend",
@@ -244,14 +250,7 @@ PANELS: tuple[Panel, ...] = (
             *_common(3, ("air",)),
             _text(3, "ranking-title", "ranking_title"),
             _text(3, "trend-title", "trend_title"),
-            Part(
-                3,
-                "air-ranking",
-                lambda view: figures.air_ranking(view.frame("air"), view.chosen, view.lang),
-                kind=FIGURE,
-                feeds=("air",),
-                selection=True,
-            ),
+            _following(3, "air-ranking", "air", figures.air_ranking),
             Part(3, "air-trend", _air_trend, kind=FIGURE, feeds=("air",), selection=True, trend=True),
         ),
     ),
@@ -262,14 +261,7 @@ PANELS: tuple[Panel, ...] = (
             *_common(4, ("traffic",)),
             _text(4, "speed-today-title", "speed_today"),
             _text(4, "district-speeds-title", "district_speeds"),
-            Part(
-                4,
-                "traffic-map",
-                lambda view: figures.traffic_map(view.frame("traffic"), view.chosen, view.lang),
-                kind=FIGURE,
-                feeds=("traffic",),
-                selection=True,
-            ),
+            _following(4, "traffic-map", "traffic", figures.traffic_map),
             Part(
                 4,
                 "traffic-summary",
@@ -296,22 +288,10 @@ PANELS: tuple[Panel, ...] = (
             *_common(5, ("incidents",)),
             _text(5, "timeline-title", "timeline_title"),
             _text(5, "handling-title", "handling_title"),
-            Part(
-                5,
-                "incident-map",
-                lambda view: figures.incident_map(view.frame("incidents"), view.chosen, view.lang),
-                kind=FIGURE,
-                feeds=("incidents",),
-                selection=True,
-            ),
+            _following(5, "incident-map", "incidents", figures.incident_map),
             Part(5, "incident-timeline", _incident_timeline, kind=FIGURE, feeds=("incidents",), trend=True),
-            Part(
-                5,
-                "incident-list",
-                lambda view: panels.incident_list(view.frame("incidents"), view.chosen, view.lang),
-                feeds=("incidents",),
-                selection=True,
-                class_name="incident-list",
+            _following(
+                5, "incident-list", "incidents", panels.incident_list, kind=HTML, class_name="incident-list"
             ),
             Part(
                 5, "handling-times", _handling, feeds=("incidents",), trend=True, class_name="handling-times"

@@ -195,3 +195,18 @@ def test_answers_are_compressed_and_static_files_compressed_once(wall):
     asset = client.get("/assets/wall.js", headers={"Accept-Encoding": "gzip"})
     assert asset.headers["Content-Encoding"] == "gzip"
     assert compress.cache.get("gzip;/assets/wall.js") == asset.get_data()
+
+
+def test_a_store_that_restarted_empty_never_lets_an_old_build_pass_for_a_new_frame(wall):
+    viewer = Viewer(wall.server.test_client())
+    before = wall.read.metas()["air"]
+    wall.cache.clear()  # Redis restarted empty: versions count from 1 again
+    wall.poller.source.advance(3 * 3600)
+    for feed in FEEDS:
+        wall.poller.poll(feed)
+    after = wall.read.metas()["air"]
+    assert after.version == before.version and after.digest != before.digest
+    answer = viewer.sync()
+    assert answer.status == 200 and "2:air-map" in sent_parts(answer)
+    fresh = wall.builds.get(PARTS["2:air-map"], wall.read.view("ko", None, None)).value
+    assert viewer.part(2, "air-map") == fresh

@@ -60,6 +60,16 @@ def shapes_drawn(driver, graph_id: str) -> int:
     )
 
 
+def touch_district(driver, name: str) -> None:
+    """A finger on a district's label on the air map."""
+    label = next(
+        el
+        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
+        if el.text.startswith(name)
+    )
+    ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
+
+
 def open_wall(driver, url: str) -> None:
     driver.get(url)
     wait_for(driver, lambda d: shapes_drawn(d, "air-map") >= 25, message="air map never drew districts")
@@ -152,12 +162,7 @@ def test_clicking_a_district_selects_it_everywhere(live_wall, browser_factory, a
     driver = browser_factory(5760, 2160)
     open_wall(driver, live_wall.url + "/")
     target = BY_CODE["11440"]  # 마포구
-    label = next(
-        el
-        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
-        if el.text.startswith(target.name)
-    )
-    ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
+    touch_district(driver, target.name)
 
     wait_for(
         driver,
@@ -439,12 +444,7 @@ def test_maps_after_patches_equal_a_fresh_build_in_the_browser(live_wall, browse
     driver = browser_factory(5760, 2160)
     open_wall(driver, live_wall.url + "/")
     target = BY_CODE["11440"]
-    label = next(
-        el
-        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
-        if el.text.startswith(target.name)
-    )
-    ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
+    touch_district(driver, target.name)
     wait_for(
         driver,
         lambda d: "Mapo" in text_of(d, "district-detail") or target.name in text_of(d, "district-detail"),
