@@ -111,12 +111,7 @@ def poll(config: Settings) -> int:
 def cluster(config: Settings) -> int:
     """redis-server, one poller and the web workers on this host; any one ending stops them all."""
     redis_url = config.cache_redis_url
-    shared = {
-        **os.environ,
-        "CACHE_TYPE": "RedisCache",
-        "CACHE_REDIS_URL": redis_url,
-        "WEB_WORKERS": str(max(2, config.web_workers)),
-    }
+    shared = {**os.environ, **CLUSTER, "CACHE_REDIS_URL": redis_url, "WEB_WORKERS": str(config.web_workers)}
     processes: list[subprocess.Popen] = []
     try:
         processes.append(_redis(redis_url))
@@ -179,6 +174,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 COMMANDS = {"run": run, "poll": poll, "cluster": cluster}
+# What the cluster's parts share, whatever the environment says: Redis, and no poller in a worker.
+CLUSTER = {"CACHE_TYPE": "RedisCache", "WALL_POLLER": "off"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,8 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="The Seoul city wall.")
     parser.add_argument("command", choices=[*COMMANDS, "record"], help="what to start (see the README)")
     args = parser.parse_args(argv)
+    environ = dict(os.environ)
+    if args.command == "cluster":
+        environ = {"WEB_WORKERS": "2", **environ, **CLUSTER}  # two workers unless told otherwise
     try:
-        return COMMANDS[args.command](load_settings())
+        return COMMANDS[args.command](load_settings(environ))
     except SettingsError as exc:
         print(f"city wall: {exc}", file=sys.stderr)
         return 2

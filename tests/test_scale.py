@@ -150,3 +150,47 @@ def test_more_than_one_worker_without_redis_is_refused(tmp_path):
     assert done.returncode == 2
     assert "WEB_WORKERS=3 needs CACHE_TYPE=RedisCache" in done.stderr
     assert "polls upstream on its own" in done.stderr
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in workers_of(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def test_the_cluster_command_starts_redis_a_poller_and_two_workers_and_stops_them_together(tmp_path):
+    port, redis_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "CACHE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "HISTORY_PATH": str(tmp_path / "history.sqlite"),
+        "WEB_WORKERS": "2",
+        "LOG_LEVEL": "WARNING",
+    }
+    cluster = start("cluster", env, tmp_path / "cluster.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                feeds = requests.get(base + "/healthz", timeout=2).json()["feeds"]
+                if all(feed["version"] for feed in feeds.values()):
+                    break
+            except (requests.RequestException, ValueError):
+                pass
+            assert cluster.poll() is None, (tmp_path / "cluster.log").read_text()
+            time.sleep(0.3)
+        else:
+            pytest.fail("the cluster never served data:\n" + (tmp_path / "cluster.log").read_text())
+        family = descendants(cluster.pid)
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in family]
+        assert sum("redis-server" in c for c in commands) == 1
+        assert sum(c.endswith("-m dashboard poll ") for c in commands) == 1
+        assert sum(c.endswith("-m dashboard run ") for c in commands) == 3  # the master and 2 workers
+        assert Viewer(HttpClient(base)).part(2, "air-map")["data"]
+    finally:
+        stop(cluster)
+    assert cluster.returncode == 0
+    assert [pid for pid in family if Path(f"/proc/{pid}").exists()] == []
