@@ -19,7 +19,7 @@ from dash import Patch, no_update
 
 from dashboard.readmodel import Lru
 from layouts import patches
-from layouts.spec import FIGURE, PARTS, Part
+from layouts.spec import FIGURE, PARTS, TREND_STEP, Part
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ def key(part: Part, view) -> tuple:
     if part.moment:
         found.append(view.when)
     if part.trend:
-        # Live trends move on with the clock too: rebuilt at least every ten minutes.
-        found.append(view.when if view.when is not None else ("live", int(view.moment // 600)))
+        # Live trends move on with the clock too: their bins are hours, so they are rebuilt when
+        # the hour turns (and, like every part, whenever a frame they read changes).
+        found.append(view.when if view.when is not None else ("live", int(view.moment // TREND_STEP)))
     if part.status and view.when is None:
         found += [view.status_key(feed) for feed in part.feeds]
     return tuple(found)

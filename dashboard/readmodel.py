@@ -210,7 +210,9 @@ class WallView:
     @property
     def signature(self) -> tuple:
         """Views with the same signature show the same wall: what one viewer's parts are, all are."""
-        live = int(self.moment // 600) if self.when is None else None  # live trends move on
+        live = (
+            int(self.moment // 3600) if self.when is None else None
+        )  # live trends move on hourly (TREND_STEP)
         return (self.generation, self.lang, self.selection, self.when, live)
 
     def shown(self, feed: str) -> Shown:

@@ -22,6 +22,7 @@ from layouts.i18n import district_name, t
 
 DAY = 24 * 3600
 EARLIER_DAYS = 7  # how far back "the same hours on earlier days" reaches
+TREND_STEP = 3600  # trends are binned by hour: a live trend is redrawn when the hour turns
 FIGURE, HTML = "figure", "html"
 
 
