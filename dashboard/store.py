@@ -203,12 +203,19 @@ class FrameStore:
             return replace(meta, status=ERROR, stale_reason=None)
         rule = self.freshness[meta.feed]
         # Three missed polls (and a little slack) before a frame counts as not being refreshed.
-        silent_for = now - (meta.fetched_at or 0)
-        if silent_for > 3 * rule.interval + 10:
-            return replace(meta, status=STALE, stale_reason=f"no update for {_minutes(silent_for)}")
+        # The reasons name the limit crossed, not the growing age: the wall shows the age itself,
+        # ticking in the browser, and a reason that changed every minute would be news to send
+        # every minute to every viewer.
+        silent_limit = 3 * rule.interval + 10
+        if now - (meta.fetched_at or 0) > silent_limit:
+            return replace(
+                meta, status=STALE, stale_reason=f"no update for more than {_minutes(max(silent_limit, 60))}"
+            )
         age = meta.age(now)
         if age is not None and age > rule.max_age:
-            return replace(meta, status=STALE, stale_reason=f"data is {_minutes(age)} old")
+            return replace(
+                meta, status=STALE, stale_reason=f"data is more than {_minutes(max(rule.max_age, 60))} old"
+            )
         if meta.restored:
             return replace(meta, status=STALE, stale_reason="restored from history, first poll pending")
         return replace(meta, status=OK, stale_reason=None)

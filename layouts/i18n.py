@@ -150,6 +150,8 @@ RESULT_CODES_KO = {
     "ERROR-601": "서울 열린데이터광장 조회 오류",
 }
 REASONS_KO: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^no update for more than (.+)$"), "{0} 넘게 갱신 없음"),
+    (re.compile(r"^data is more than (.+) old$"), "자료가 {0} 넘게 지남"),
     (re.compile(r"^no update for (.+)$"), "{0} 동안 갱신 없음"),
     (re.compile(r"^data is (.+) old$"), "자료가 {0} 지남"),
     (re.compile(r"^restored from history, first poll pending$"), "기록에서 복원 · 첫 수신 대기 중"),

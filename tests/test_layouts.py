@@ -89,6 +89,8 @@ def test_feed_reasons_read_in_the_walls_language():
     assert reason_text("INFO-100: the API key is not valid", "ko") == "INFO-100: 인증키가 유효하지 않습니다"
     assert reason_text("INFO-100: the API key is not valid", "en") == "INFO-100: the API key is not valid"
     assert reason_text("no update for 2 h 5 min", "ko") == "2시간 5분 동안 갱신 없음"
+    assert reason_text("no update for more than 15 min", "ko") == "15분 넘게 갱신 없음"
+    assert reason_text("data is more than 2 h 15 min old", "ko") == "자료가 2시간 15분 넘게 지남"
     assert (
         reason_text("HTTP 503 from the Seoul API (http://h/***/json/x)", "ko")
         == "서울 열린데이터광장 응답 HTTP 503"

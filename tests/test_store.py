@@ -106,3 +106,16 @@ def test_series_keeps_one_row_per_district_and_hour(store):
     store.extend_series("air", later, ["district_code", "measured_at"], window=86_400)
     series = store.series("air")
     assert len(series) == 2 and set(series["measured_at"]) == {hour + pd.Timedelta(hours=25)}
+
+
+def test_a_stale_reason_names_the_limit_and_stays_the_same_while_the_data_ages():
+    """The age ticks in the browser; the reason must not change every minute (it is sent to every viewer)."""
+    now = [1_000_000.0]
+    cache = Cache(Flask(__name__), config={"CACHE_TYPE": "SimpleCache"})
+    store = FrameStore(cache, {"air": Freshness(300, 3600)}, clock=lambda: now[0])
+    store.put("air", pd.DataFrame({"x": [1]}), source="demo", measured_at=now[0] - 4000, source_now=now[0])
+    first = store.meta("air")
+    now[0] += 600
+    later = store.meta("air")
+    assert first.status == later.status == STALE
+    assert first.stale_reason == later.stale_reason == "data is more than 60 min old"
