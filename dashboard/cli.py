@@ -116,7 +116,10 @@ def cluster(config: Settings) -> int:
     try:
         processes.append(_redis(redis_url))
         processes.append(
-            subprocess.Popen([sys.executable, "-m", "dashboard", "poll"], env={**shared, "WALL_POLLER": "on"})
+            subprocess.Popen(
+                [sys.executable, "-m", "dashboard", "poll"],
+                env={**shared, "WALL_POLLER": "on", "WEB_WORKERS": "1"},
+            )
         )
         processes.append(
             subprocess.Popen([sys.executable, "-m", "dashboard", "run"], env={**shared, "WALL_POLLER": "off"})
