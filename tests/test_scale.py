@@ -54,6 +54,21 @@ def workers_of(master: int) -> list[int]:
     return [int(pid) for pid in found]
 
 
+def wait_for_data(base: str, processes: list, log: Path, ready=lambda: True, timeout: float = 60) -> None:
+    """Until every feed has a frame (and ``ready``), failing with the log if a process ends first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            feeds = requests.get(base + "/healthz", timeout=2).json()["feeds"]
+            if all(feed["version"] for feed in feeds.values()) and ready():
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        assert all(p.poll() is None for p in processes), log.read_text()
+        time.sleep(0.3)
+    pytest.fail("the wall never served data:\n" + log.read_text())
+
+
 @pytest.fixture
 def scaled(redis_url, tmp_path):
     port = free_port()
@@ -70,18 +85,7 @@ def scaled(redis_url, tmp_path):
     web = start("run", {**env, "WALL_POLLER": "off", "WEB_WORKERS": "2"}, tmp_path / "web.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                feeds = requests.get(base + "/healthz", timeout=2).json()["feeds"]
-                if all(feed["version"] for feed in feeds.values()) and len(workers_of(web.pid)) == 2:
-                    break
-            except (requests.RequestException, ValueError):
-                pass
-            assert poller.poll() is None and web.poll() is None, (tmp_path / "web.log").read_text()
-            time.sleep(0.3)
-        else:
-            pytest.fail("the scale-out set never served data:\n" + (tmp_path / "web.log").read_text())
+        wait_for_data(base, [poller, web], tmp_path / "web.log", ready=lambda: len(workers_of(web.pid)) == 2)
         yield base, web, tmp_path
     finally:
         stop(web)
@@ -172,18 +176,7 @@ def test_the_cluster_command_starts_redis_a_poller_and_two_workers_and_stops_the
     cluster = start("cluster", env, tmp_path / "cluster.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                feeds = requests.get(base + "/healthz", timeout=2).json()["feeds"]
-                if all(feed["version"] for feed in feeds.values()):
-                    break
-            except (requests.RequestException, ValueError):
-                pass
-            assert cluster.poll() is None, (tmp_path / "cluster.log").read_text()
-            time.sleep(0.3)
-        else:
-            pytest.fail("the cluster never served data:\n" + (tmp_path / "cluster.log").read_text())
+        wait_for_data(base, [cluster], tmp_path / "cluster.log")
         family = descendants(cluster.pid)
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in family]
         assert sum("redis-server" in c for c in commands) == 1
