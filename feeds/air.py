@@ -8,17 +8,23 @@ Frame columns (one row per district that reported):
     measured_at    Timestamp, Asia/Seoul, on the hour
     pm10, pm25     float  µg/m³
     o3, no2, co, so2  float  ppm
-    cai            float  comprehensive air-quality index, 0-500
-    cai_grade      str | None  좋음 / 보통 / 나쁨 / 매우나쁨; None when the station is not reporting
+    cai            float  comprehensive air-quality index, 0-500; NaN when there is none
+    cai_grade      str | None  grade("cai", cai): 좋음 / 보통 / 나쁨 / 매우나쁨; None without a CAI
     main_pollutant str    the pollutant deciding the CAI ("PM25", "O3" ...), "" when unknown
     note           str    a station's own word when it is not reporting (점검중 ...), else ""
 
-Missing values are NaN, never 0: a station under maintenance reports zeros or dashes.
+Missing values are NaN, never 0: a station under maintenance reports zeros or dashes. A station
+whose grade field holds a word that is no grade (점검중), or that reports nothing but zeros and
+blanks, is not reporting: no measurement, no CAI, no grade. The CAI is the upstream one; without
+it, it is computed only from a complete set (PM10, PM2.5, NO2 and O3, as AirKorea does), and the
+grade always follows from the number (an upstream word that disagrees is logged, once).
 """
 
 from __future__ import annotations
 
+import logging
 import math
+from functools import lru_cache
 
 import pandas as pd
 
@@ -28,9 +34,13 @@ from feeds.districts import district_by_name
 from feeds.envelope import read_rows
 from feeds.values import number, seoul_time, text
 
+log = logging.getLogger(__name__)
+
 SERVICE = "RealtimeCityAir"
 GRADES = ("좋음", "보통", "나쁨", "매우나쁨")
 POLLUTANTS = ("pm10", "pm25", "o3", "no2", "co", "so2")
+# A CAI is computed only when all of these are measured (AirKorea's rule); CO and SO2 count when there.
+CAI_REQUIRED = ("pm10", "pm25", "no2", "o3")
 UNITS = {"pm10": "µg/m³", "pm25": "µg/m³", "o3": "ppm", "no2": "ppm", "co": "ppm", "so2": "ppm"}
 
 # Upper bound of each grade (좋음, 보통, 나쁨); above the last is 매우나쁨. Korean standard bands.
@@ -101,11 +111,32 @@ def sub_index(pollutant: str, value: float) -> float:
     return math.nan
 
 
+def is_reporting(row) -> bool:
+    """Whether a row (a frame's Series or itertuples row) is a station's measurement: a row with a
+    station's word (점검중) is not, whatever else it holds, nor one with no value at all."""
+    return not row.note and any(not math.isnan(getattr(row, name)) for name in (*POLLUTANTS, "cai"))
+
+
+def reporting(air: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of stations that measured something: what averages are made of."""
+    if air is None or air.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    return air[(air["note"] == "") & air[[*POLLUTANTS, "cai"]].notna().any(axis=1)]
+
+
+def graded(air: pd.DataFrame | None) -> pd.DataFrame:
+    """The reporting rows that have a CAI: what rankings, grade counts and the worst district are
+    made of."""
+    measured = reporting(air)
+    return measured[measured["cai"].notna()]
+
+
 def worst_district(air: pd.DataFrame | None) -> str | None:
-    """The district code with the highest CAI, or None without air data."""
-    if air is None or air.empty or air["cai"].isna().all():
+    """The district code with the highest CAI, or None without a graded district."""
+    ranked = graded(air)
+    if ranked.empty:
         return None
-    return str(air.loc[air["cai"].idxmax(), "district_code"])
+    return str(ranked.loc[ranked["cai"].idxmax(), "district_code"])
 
 
 def fetch(source: Source) -> str:
@@ -153,13 +184,16 @@ def _record(row: dict) -> dict | None:
     cai = number(_field(row, "cai"))
     word = text(_field(row, "cai_grade"))
     note = "" if word in (*GRADES, "-") else word  # "-" is a missing grade, not the station's word
-    word = word if word in GRADES else ""
-    if all(v == 0 or math.isnan(v) for v in (*values.values(), cai)):
-        # A station under maintenance reports zeros, saying so or not: they are not measurements.
+    if note or all(v == 0 or math.isnan(v) for v in (*values.values(), cai)):
+        # A station under maintenance reports zeros or the odd stale value, saying so or not:
+        # none of them is a measurement.
         values = dict.fromkeys(POLLUTANTS, math.nan)
         cai = math.nan
-    if math.isnan(cai):
-        cai = max((sub_index(p, v) for p, v in values.items() if not math.isnan(v)), default=math.nan)
+    elif math.isnan(cai) and not any(math.isnan(values[p]) for p in CAI_REQUIRED):
+        cai = max(sub_index(p, v) for p, v in values.items() if not math.isnan(v))
+    cai_grade = grade("cai", cai)
+    if word in GRADES and cai_grade is not None and word != cai_grade:
+        _disagreement(district.name, word, cai)
     return {
         "district_code": district.code,
         "district": district.name,
@@ -167,7 +201,23 @@ def _record(row: dict) -> dict | None:
         "measured_at": stamp,
         **values,
         "cai": cai,
-        "cai_grade": word or grade("cai", cai),
-        "main_pollutant": text(_field(row, "main_pollutant")).replace("-", "").replace(".", ""),
+        "cai_grade": cai_grade,
+        "main_pollutant": _main_pollutant(row) if cai_grade else "",
         "note": note,
     }
+
+
+def _main_pollutant(row: dict) -> str:
+    return text(_field(row, "main_pollutant")).replace("-", "").replace(".", "")
+
+
+@lru_cache(maxsize=1024)  # once per (district, word, number), not at every poll of the same hour
+def _disagreement(district: str, word: str, cai: float) -> None:
+    log.warning(
+        "%s: %s says %s for CAI %.0f; showing %s (the official bands)",
+        SERVICE,
+        district,
+        word,
+        cai,
+        grade("cai", cai),
+    )

@@ -20,8 +20,8 @@ import plotly.io as pio
 
 from feeds.air import GRADES
 from feeds.districts import DISTRICTS, boundaries
-from layouts import theme
-from layouts.i18n import district_name, grade_name, t
+from layouts import summary, theme
+from layouts.i18n import air_word, district_name, grade_name, t
 
 # One degree of longitude is cos(latitude) degrees of latitude long at Seoul.
 ASPECT = 1 / math.cos(math.radians(37.55))
@@ -134,17 +134,16 @@ def _alpha(color: str, alpha: float) -> str:
 def air_map(
     air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1840, height: int = 850
 ) -> dict:
-    """Districts coloured by CAI grade, labelled with name and grade."""
+    """Districts coloured by CAI grade, labelled with name and grade (or the station's word, grey,
+    when it is not reporting)."""
     figure = _base(height, width)
     rows = {} if air is None or air.empty else {r.district_code: r for r in air.itertuples()}
     fills, labels = {}, []
     for district in DISTRICTS:
-        row = rows.get(district.code)
-        grade = row.cai_grade if row is not None else None
+        shown = summary.reading(rows.get(district.code))
+        grade = shown.grade if shown is not None else None
         fills[district.code] = _alpha(theme.GRADE_COLORS.get(grade, theme.NO_DATA), 0.85)
-        name = district_name(district.code, lang)
-        shown = grade_name(grade, lang) if row is not None and grade else t("no_data", lang)
-        labels.append(f"<b>{name}</b><br>{shown}")
+        labels.append(f"<b>{district_name(district.code, lang)}</b><br>{air_word(shown, lang)}")
     _districts(figure, fills, selected, outline="#0b1220")
     figure["data"].append(_labels(labels, size=19 if lang == "en" else 22))
     return figure
@@ -237,17 +236,22 @@ def incident_map(
 def air_ranking(
     air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 900, height: int = 880
 ) -> dict:
-    """The 25 districts by CAI, worst on top, coloured by grade."""
+    """The 25 districts by CAI, worst on top, coloured by grade; a district without a CAI (a
+    station under maintenance, a partial set) has no bar and says why, below the ranked ones."""
     figure = _Chart()
     _chart_layout(figure, width, height)
     if air is not None and not air.empty:
-        ranked = air.sort_values("cai", ascending=True, na_position="first")
+        shown = [summary.reading(row) for row in air.itertuples()]
+        cai = pd.Series([r.cai for r in shown], index=air.index)
+        ranked = air.assign(shown=shown, ranked_cai=cai).sort_values(
+            ["ranked_cai", "district_code"], ascending=True, na_position="first"
+        )
         names = [district_name(c, lang) for c in ranked["district_code"]]
-        colors = [theme.GRADE_COLORS.get(g, theme.NO_DATA) for g in ranked["cai_grade"]]
+        colors = [theme.GRADE_COLORS.get(r.grade, theme.NO_DATA) for r in ranked["shown"]]
         figure.add_trace(
             dict(
                 type="bar",
-                x=ranked["cai"].fillna(0),
+                x=ranked["ranked_cai"].fillna(0),
                 y=names,
                 orientation="h",
                 marker=dict(
@@ -261,8 +265,8 @@ def air_ranking(
                     ),
                 ),
                 text=[
-                    f"{v:.0f} {grade_name(g, lang)}" if v == v else t("no_data", lang)
-                    for v, g in zip(ranked["cai"], ranked["cai_grade"], strict=False)
+                    f"{r.cai:.0f} {grade_name(r.grade, lang)}" if r.grade else air_word(r, lang)
+                    for r in ranked["shown"]
                 ],
                 textposition="outside",
                 textfont=dict(size=20),
@@ -271,7 +275,8 @@ def air_ranking(
                 cliponaxis=False,
             )
         )
-        figure.update_xaxes(range=[0, max(120.0, float(ranked["cai"].max() or 0) * 1.35)])
+        top = ranked["ranked_cai"].max()
+        figure.update_xaxes(range=[0, max(120.0, float(top) * 1.35 if top == top else 0.0)])
     if air is None or air.empty:
         return _no_data(figure, lang)
     figure.update_layout(margin=dict(l=170, r=20, t=10, b=40), bargap=0.25)

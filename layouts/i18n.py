@@ -64,6 +64,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "waiting_data": ("데이터를 기다리는 중입니다", "Waiting for data"),
     "as_of": ("{time} 기준", "as of {time}"),
     "no_data": ("자료 없음", "No data"),
+    # A district's air without a grade: no CAI from a partial set, or a station not reporting.
+    "no_cai": ("CAI —", "CAI —"),
+    "no_grade": ("등급 없음", "No grade"),
+    "no_measurements": ("측정값 없음", "No measurements"),
+    "not_reporting": ("측정 중단 · {word}", "Not reporting · {word}"),
     "city_average": ("서울 평균", "Seoul average"),
     "ranking_title": ("통합대기환경지수(CAI) 순위", "Air quality index (CAI) ranking"),
     "trend_title": ("초미세먼지 추이 (µg/m³)", "PM2.5 trend (µg/m³)"),
@@ -98,6 +103,13 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}
+# Words a station puts in the grade field when it is not reporting, as the wall says them.
+STATION_WORDS = {
+    "점검중": ("점검중", "Under maintenance"),
+    "장비점검": ("장비점검", "Equipment check"),
+    "통신장애": ("통신장애", "Link failure"),
+    "자료이상": ("자료이상", "Data fault"),
+}
 CONGESTION_NAMES = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
 POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
 WEEKDAYS = (
@@ -132,6 +144,25 @@ def grade_name(grade: str | None, lang: str) -> str:
     if not grade:
         return t("no_data", lang)
     return GRADE_NAMES.get(grade, grade) if lang == "en" else grade
+
+
+def station_word(note: str, lang: str) -> str:
+    """A station's own word for not reporting (점검중), in the wall's language."""
+    if note in STATION_WORDS:
+        return STATION_WORDS[note][1 if lang == "en" else 0]
+    return t("not_reporting", lang, word=note)
+
+
+def air_word(reading, lang: str) -> str:
+    """What the wall says of a district's air (a layouts.summary.Reading, or None for no row): its
+    grade, the station's word when it is not reporting, "CAI —" when it has no CAI."""
+    if reading is None or (not reading.reporting and not reading.note):
+        return t("no_data", lang)
+    if not reading.reporting:
+        return station_word(reading.note, lang)
+    if reading.grade is None:
+        return t("no_cai", lang)
+    return grade_name(reading.grade, lang)
 
 
 def congestion_name(level: str, lang: str) -> str:

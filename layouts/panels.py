@@ -7,11 +7,12 @@ import math
 import pandas as pd
 from dash import html
 
-from feeds.air import POLLUTANTS, UNITS, grade
+from feeds.air import POLLUTANTS, UNITS, grade, graded, reporting
 from feeds.incidents import STAGES, TYPES, stage_flow
 from layouts import summary, theme
 from layouts.i18n import (
     POLLUTANT_NAMES,
+    air_word,
     congestion_name,
     district_name,
     grade_name,
@@ -56,7 +57,7 @@ def alarm_banners(found: list[dict], lang: str) -> dict[int, list]:
             detail = alarm["description"]
         else:
             title = t("grade_alert", lang, district=place, grade=grade_name("매우나쁨", lang))
-            detail = f"CAI {alarm['cai']:.0f} · PM2.5 {alarm['pm25']:.0f} µg/m³"
+            detail = _cai_and_pm25(alarm["cai"], alarm["pm25"])
         for number in ALARM_PANELS[alarm["kind"]]:
             banners[number].append(
                 html.Div(
@@ -122,7 +123,7 @@ def headlines(
     air: pd.DataFrame | None, traffic: pd.DataFrame | None, incidents: pd.DataFrame | None, lang: str
 ) -> list:
     worst = summary.worst_district(air)
-    worst_row = summary.air_row(air, worst)
+    worst_air = summary.reading(summary.air_row(air, worst))
     speed = summary.citywide_speed(traffic)
     open_count = 0 if incidents is None else len(incidents)
     severe = 0 if incidents is None or incidents.empty else int(incidents["severe"].sum())
@@ -130,10 +131,10 @@ def headlines(
         _tile(
             t("worst_air", lang),
             district_name(worst, lang) if worst else "—",
-            f"{grade_name(worst_row.cai_grade, lang)} · CAI {worst_row.cai:.0f}"
-            if worst_row is not None
+            f"{grade_name(worst_air.grade, lang)} · CAI {worst_air.cai:.0f}"
+            if worst_air is not None
             else t("no_data", lang),
-            theme.GRADE_COLORS.get(worst_row.cai_grade if worst_row is not None else None, theme.NO_DATA),
+            theme.GRADE_COLORS.get(worst_air.grade if worst_air is not None else None, theme.NO_DATA),
             "tile-air",
         ),
         _tile(
@@ -151,7 +152,8 @@ def headlines(
             "tile-incidents",
         ),
     ]
-    pm25 = float(air["pm25"].mean()) if air is not None and not air.empty else math.nan
+    measured = reporting(air)  # a station that is not reporting is in no average
+    pm25 = float(measured["pm25"].mean()) if not measured.empty else math.nan
     pm25_grade = grade("pm25", pm25)
     jammed = 0 if traffic is None or traffic.empty else int((traffic["congestion"] == "정체").sum())
     closures = 0 if incidents is None or incidents.empty else int((incidents["closure"] != "").sum())
@@ -179,26 +181,41 @@ def headlines(
         ),
     ]
     counts = summary.grade_counts(air)
+    # Districts without a grade (점검중, CAI —) are a grey segment each of their own, not a grade.
+    segments = [(grade_name(g, lang), n, theme.GRADE_COLORS[g]) for g, n in counts.items()]
+    segments += [(word, n, theme.NO_DATA) for word, n in _ungraded(air, lang).items()]
     bar = (
         html.Div(
             className="grade-bar",
             children=[
                 html.Div(
                     className="grade-segment",
-                    style={
-                        "flexGrow": n,
-                        "background": theme.GRADE_COLORS[g],
-                        "display": "flex" if n else "none",
-                    },
-                    children=f"{grade_name(g, lang)} {n}",
+                    style={"flexGrow": n, "background": color, "display": "flex" if n else "none"},
+                    children=f"{word} {n}",
                 )
-                for g, n in counts.items()
+                for word, n, color in segments
             ],
         )
         if sum(counts.values())
         else None
     )
     return [html.Div(tiles, className="tiles"), html.Div(minor, className="tiles tiles-small"), bar]
+
+
+def _ungraded(air: pd.DataFrame | None, lang: str) -> dict[str, int]:
+    """Districts in the frame without a grade, by what the wall says of them (점검중, CAI —)."""
+    counts: dict[str, int] = {}
+    if air is not None and not air.empty:
+        for row in air.itertuples():
+            shown = summary.reading(row)
+            if shown.grade is None:
+                word = air_word(shown, lang)
+                counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _cai_and_pm25(cai: float, pm25: float) -> str:
+    return f"CAI {cai:.0f} · PM2.5 " + ("—" if pm25 != pm25 else f"{pm25:.0f} µg/m³")
 
 
 def _tile(label: str, value: str, detail: str, color: str, name: str) -> html.Div:
@@ -221,10 +238,10 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
             name = row.type_en if lang == "en" else row.type
             place = district_name(row.district_code, lang, row.district)
             items.append(("alert-severe", f"{name} · {place}", row.description))
-    if air is not None and not air.empty:
-        bad = air[air["cai_grade"].isin(("나쁨", "매우나쁨"))].sort_values("cai", ascending=False)
-        for row in bad.itertuples():
-            level = "alert-severe" if row.cai_grade == "매우나쁨" else "alert-warning"
+    for row in graded(air).sort_values("cai", ascending=False).itertuples():
+        cai_grade = grade("cai", row.cai)
+        if cai_grade in ("나쁨", "매우나쁨"):
+            level = "alert-severe" if cai_grade == "매우나쁨" else "alert-warning"
             items.append(
                 (
                     level,
@@ -232,9 +249,9 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
                         "grade_alert",
                         lang,
                         district=district_name(row.district_code, lang),
-                        grade=grade_name(row.cai_grade, lang),
+                        grade=grade_name(cai_grade, lang),
                     ),
-                    f"CAI {row.cai:.0f} · PM2.5 {row.pm25:.0f} µg/m³",
+                    _cai_and_pm25(row.cai, row.pm25),
                 )
             )
     for meta in metas:
@@ -269,6 +286,8 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
 
 
 def air_legend(air: pd.DataFrame | None, lang: str) -> list:
+    """The grades with their district counts, then grey: each reason a district has no grade
+    (점검중 1개 구), or "no data" for districts missing from the frame."""
     counts = summary.grade_counts(air)
     chips = [
         html.Div(
@@ -281,15 +300,20 @@ def air_legend(air: pd.DataFrame | None, lang: str) -> list:
         )
         for g, n in counts.items()
     ]
-    chips.append(
+    ungraded = _ungraded(air, lang)
+    if not ungraded:
+        ungraded = {t("no_data", lang): None}
+    chips += [
         html.Div(
-            className="legend-chip",
+            className="legend-chip legend-ungraded",
             children=[
                 html.Span(className="swatch", style={"background": theme.NO_DATA}),
-                html.Span(t("no_data", lang), className="legend-name"),
+                html.Span(word, className="legend-name"),
+                html.Span(t("districts_n", lang, n=n), className="legend-count") if n else None,
             ],
         )
-    )
+        for word, n in ungraded.items()
+    ]
     return chips
 
 
@@ -423,8 +447,14 @@ def district_detail(
     if not code:
         return [waiting(lang)]
     row = summary.air_row(air, code)
-    cai_grade = row.cai_grade if row is not None else None
-    color = theme.GRADE_COLORS.get(cai_grade, theme.NO_DATA)
+    shown = summary.reading(row)
+    color = theme.GRADE_COLORS.get(shown.grade if shown is not None else None, theme.NO_DATA)
+    if shown is not None and not shown.reporting:  # the station's word, and that nothing is measured
+        word, value = air_word(shown, lang), t("no_measurements", lang) if shown.note else ""
+    elif shown is not None and shown.grade is None:  # measurements, but not the set a CAI needs
+        word, value = t("no_grade", lang), t("no_cai", lang)
+    else:
+        word, value = air_word(shown, lang), f"CAI {shown.cai:.0f}" if shown is not None else ""
     other = "en" if lang == "ko" else "ko"
     header = html.Div(
         className="detail-header",
@@ -439,11 +469,8 @@ def district_detail(
                 className="detail-grade",
                 style={"background": color},
                 children=[
-                    html.Div(grade_name(cai_grade, lang), className="detail-grade-word"),
-                    html.Div(
-                        f"CAI {row.cai:.0f}" if row is not None and row.cai == row.cai else "",
-                        className="detail-grade-value",
-                    ),
+                    html.Div(word, className="detail-grade-word"),
+                    html.Div(value, className="detail-grade-value"),
                 ],
             ),
             html.Div(t("auto_selected" if auto else "touched", lang), className="detail-hint"),
@@ -451,7 +478,7 @@ def district_detail(
     )
     pollutants = html.Div(
         className="pollutants",
-        children=[_pollutant(p, row[p] if row is not None else math.nan, lang) for p in POLLUTANTS],
+        children=[_pollutant(p, row[p] if shown and shown.reporting else math.nan, lang) for p in POLLUTANTS],
     )
     links = (
         pd.DataFrame(columns=["speed_kmh"])

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
-from feeds.air import GRADES, worst_district  # noqa: F401 -- the panels read it from here
+from feeds.air import (
+    GRADES,
+    grade,
+    graded,
+    is_reporting,
+    worst_district,  # noqa: F401 -- the panels read it from here
+)
 
 
 def air_row(air: pd.DataFrame | None, code: str | None) -> pd.Series | None:
@@ -16,12 +23,31 @@ def air_row(air: pd.DataFrame | None, code: str | None) -> pd.Series | None:
     return rows.iloc[0] if not rows.empty else None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A district's air as the wall shows it: the grade always follows from the CAI shown, and a
+    station that is not reporting has neither."""
+
+    cai: float  # NaN without a CAI
+    grade: str | None  # grade("cai", cai)
+    note: str  # the station's own word when it is not reporting (점검중), else ""
+    reporting: bool  # the station measured something
+
+
+def reading(row) -> Reading | None:
+    """The reading of a frame row (a Series or an itertuples row); None for no row."""
+    if row is None:
+        return None
+    measured = is_reporting(row)
+    cai = float(row.cai) if measured else math.nan
+    return Reading(cai, grade("cai", cai), row.note, measured)
+
+
 def grade_counts(air: pd.DataFrame | None) -> dict[str, int]:
+    """Districts per grade of their CAI; a station that is not reporting counts in none."""
     counts = dict.fromkeys(GRADES, 0)
-    if air is not None and not air.empty:
-        for grade, n in air["cai_grade"].value_counts().items():
-            if grade in counts:
-                counts[grade] = int(n)
+    for cai in graded(air)["cai"]:
+        counts[grade("cai", cai)] += 1
     return counts
 
 
@@ -94,8 +120,10 @@ def alarms(air: pd.DataFrame | None, incidents: pd.DataFrame | None) -> list[dic
                     "incident_id": row.incident_id,
                 }
             )
-    if air is not None and not air.empty:
-        for row in air[air["cai_grade"] == "매우나쁨"].sort_values("cai", ascending=False).itertuples():
+    very_bad = graded(air)
+    very_bad = very_bad[very_bad["cai"].map(lambda cai: grade("cai", cai) == "매우나쁨")]
+    if not very_bad.empty:
+        for row in very_bad.sort_values("cai", ascending=False).itertuples():
             found.append(
                 {
                     "kind": "air",
@@ -124,8 +152,8 @@ def tour(
         placed = newest[newest["district_code"] != ""]
         if not placed.empty:
             candidates.append((str(placed.iloc[0]["district_code"]), "newest_incident"))
-    if air is not None and not air.empty:
-        candidates.extend((code, "air") for code in air.sort_values("cai", ascending=False)["district_code"])
+    ranked = graded(air).sort_values("cai", ascending=False)
+    candidates.extend((code, "air") for code in ranked["district_code"])
     seen: set[str] = set()
     result = []
     for code, reason in candidates:

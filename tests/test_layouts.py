@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 from feeds import air, incidents, traffic
 from feeds.demo import body_at
-from layouts import figures, panels, summary
+from feeds.districts import DISTRICTS
+from layouts import figures, panels, summary, theme
 from layouts.i18n import reason_text
 from tests.conftest import DEMO_MOMENT
 
@@ -45,9 +48,11 @@ def test_tour_starts_with_alarms_then_highlights_without_repeats(city):
 
 def test_alarms_are_severe_incidents_and_very_bad_air(city):
     air_frame, _, open_now = city
-    assert summary.alarms(air_frame.assign(cai_grade="보통"), open_now.assign(severe=False)) == []
-    smoky = air_frame.assign(cai_grade=["매우나쁨"] + ["보통"] * (len(air_frame) - 1))
-    found = summary.alarms(smoky, open_now.assign(severe=False))
+    calm = open_now.assign(severe=False)
+    # The number decides, never a word beside it.
+    assert summary.alarms(air_frame.assign(cai=60.0, cai_grade="매우나쁨"), calm) == []
+    smoky = air_frame.assign(cai=[300.0] + [60.0] * (len(air_frame) - 1))
+    found = summary.alarms(smoky, calm)
     assert [a["kind"] for a in found] == ["air"]
     banners = panels.alarm_banners(found, "ko")
     assert banners[2] and banners[3] and not banners[4] and not banners[5]
@@ -78,6 +83,122 @@ def test_air_map_draws_every_district_coloured_by_grade(city):
     # Curve n is district n of the table, which a click's curve number names (callbacks/controls.py).
     assert shapes[13]["uid"] == "geo-district-11440"
     assert shapes[13]["line"]["width"] > 5  # the selection is outlined
+
+
+def demo_air_with(**changes: dict) -> pd.DataFrame:
+    """The demo city's air at the pinned moment with some districts' upstream fields replaced."""
+    body = json.loads(body_at(7, DEMO_MOMENT, "json", "RealtimeCityAir", 1, 25))
+    for row in body["RealtimeCityAir"]["row"]:
+        row.update(changes.get(row["MSRSTN_NM"], {}))
+    return air.parse(json.dumps(body, ensure_ascii=False))
+
+
+@pytest.fixture(scope="module")
+def down_air() -> pd.DataFrame:
+    """용산구 under maintenance as the issue saw it (ozone left, the rest blank), 중구 a partial set."""
+    return demo_air_with(
+        용산구={"PM": "-", "FPM": "", "CAI_IDX": "-", "CAI_GRD": "점검중", "OZON": "0.029"},
+        중구={"FPM": "", "CAI_IDX": "-", "CAI_GRD": ""},
+    )
+
+
+YONGSAN, JUNG = "11170", "11140"
+
+
+def texts(component) -> list[str]:
+    """Every string a component tree shows, depth first."""
+    if component is None:
+        return []
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, (list, tuple)):
+        return [text for child in component for text in texts(child)]
+    return texts(getattr(component, "children", None))
+
+
+@pytest.mark.parametrize(("lang", "word"), [("ko", "점검중"), ("en", "Under maintenance")])
+def test_a_station_under_maintenance_is_grey_and_says_so_on_the_map(down_air, lang, word):
+    figure = figures.air_map(down_air, None, lang)
+    codes = [d.code for d in DISTRICTS]
+    labels = figure["data"][-1]["text"]
+    grey = figures._alpha(theme.NO_DATA, 0.85)
+    assert labels[codes.index(YONGSAN)].endswith(f"<br>{word}")
+    assert labels[codes.index(JUNG)].endswith("<br>CAI —")
+    assert figure["data"][codes.index(YONGSAN)]["fillcolor"] == grey
+    assert figure["data"][codes.index(JUNG)]["fillcolor"] == grey
+
+
+@pytest.mark.parametrize(("lang", "word"), [("ko", "점검중"), ("en", "Under maintenance")])
+def test_the_ranking_has_no_bar_for_a_station_under_maintenance(down_air, lang, word):
+    bars = figures.air_ranking(down_air, None, lang)["data"][0]
+    codes, xs = list(bars["customdata"]), list(bars["x"])
+    shown = dict(zip(codes, zip(xs, bars["text"], bars["marker"]["color"], strict=True), strict=True))
+    assert shown[YONGSAN] == (0, word, theme.NO_DATA)
+    assert shown[JUNG] == (0, "CAI —", theme.NO_DATA)
+    # Ranked districts only above them, worst on top (plotly draws the first category lowest).
+    assert set(codes[:2]) == {YONGSAN, JUNG}
+    assert xs[2:] == sorted(xs[2:]) and all(x > 0 for x in xs[2:])
+    cai = down_air.set_index("district_code")["cai"]
+    assert cai[codes[-1]] == cai.max() == cai[summary.worst_district(down_air)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "word", "nothing"),
+    [("ko", "점검중", "측정값 없음"), ("en", "Under maintenance", "No measurements")],
+)
+def test_the_detail_of_a_station_under_maintenance_grades_nothing(down_air, lang, word, nothing):
+    header, pollutants, _ = panels.district_detail(YONGSAN, False, down_air, None, None, lang)
+    grade_box = header.children[1]
+    assert texts(grade_box) == [word, nothing]
+    assert grade_box.style["background"] == theme.NO_DATA
+    assert "CAI" not in " ".join(texts(header))
+    assert [texts(p)[1] for p in pollutants.children] == ["—"] * len(air.POLLUTANTS)
+
+
+@pytest.mark.parametrize(("lang", "no_grade"), [("ko", "등급 없음"), ("en", "No grade")])
+def test_the_detail_of_a_partial_set_shows_its_measurements_and_no_cai(down_air, lang, no_grade):
+    header, pollutants, _ = panels.district_detail(JUNG, False, down_air, None, None, lang)
+    assert texts(header.children[1]) == [no_grade, "CAI —"]
+    shown = dict(texts(p)[:2] for p in pollutants.children)
+    jung = down_air.set_index("district_code").loc[JUNG]
+    assert shown["PM10"] == f"{jung['pm10']:.0f}" and shown["PM2.5"] == "—"
+
+
+def test_summaries_leave_a_station_under_maintenance_out(down_air):
+    counts = summary.grade_counts(down_air)
+    assert sum(counts.values()) == 23  # 25 less the one under maintenance and the partial set
+    legend = [" ".join(texts(chip)) for chip in panels.air_legend(down_air, "ko")]
+    assert "점검중 1개 구" in legend and "CAI — 1개 구" in legend
+    tiles, minor, bar = panels.headlines(down_air, None, None, "en")
+    assert "Under maintenance 1" in texts(bar) and "CAI — 1" in texts(bar)
+    measured = down_air[~down_air["district_code"].isin([YONGSAN, JUNG])]
+    assert texts(minor.children[0])[1] == f"{measured['pm25'].mean():.0f}"  # 중구's PM2.5 is missing
+    assert YONGSAN not in [stop["district_code"] for stop in summary.tour(down_air, None, None, stops=25)]
+
+
+def test_a_row_with_a_stations_word_is_never_ranked_whatever_else_it_holds(down_air):
+    # A frame made before the parser knew better (kept in history) carries the old made-up CAI.
+    made_up = down_air.assign(
+        cai=down_air["cai"].where(down_air["district_code"] != YONGSAN, 400.0),
+        cai_grade=down_air["cai_grade"].where(down_air["district_code"] != YONGSAN, "매우나쁨"),
+    )
+    assert summary.worst_district(made_up) != YONGSAN
+    assert summary.alarms(made_up, None) == []
+    assert summary.grade_counts(made_up) == summary.grade_counts(down_air)
+    assert " ".join(texts(panels.alerts(made_up, None, [], "ko"))).count("용산구") == 0
+    assert figures.air_map(made_up, None, "ko") == figures.air_map(down_air, None, "ko")
+
+
+def test_bad_air_alerts_follow_the_number_and_say_a_missing_pm25():
+    frame = demo_air_with(종로구={"CAI_IDX": "139", "CAI_GRD": "보통", "FPM": "-"})
+    alert = next(a for a in panels.alerts(frame, None, [], "en") if "Jongno-gu" in texts(a)[0])
+    assert texts(alert) == ["Jongno-gu: air Unhealthy", "CAI 139 · PM2.5 —"]
+
+
+def test_the_city_trend_averages_only_what_was_measured(down_air):
+    _, city = summary.air_trend(air.series(down_air), None)
+    assert city["pm25"].iloc[0] == pytest.approx(down_air["pm25"].dropna().mean())
+    assert down_air.set_index("district_code").loc[[YONGSAN, JUNG], "pm25"].isna().all()
 
 
 def test_empty_charts_say_there_is_no_data():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 from pathlib import Path
 
@@ -258,6 +259,90 @@ def test_station_reporting_only_zeros_is_missing_whatever_its_grade_says(word, n
 def test_dash_for_a_grade_is_no_word_of_the_station():
     frame = new_air_with("종로구", CAI_GRD="-")
     assert (frame.loc["종로구", "cai_grade"], frame.loc["종로구", "note"]) == ("보통", "")
+
+
+def old_air_with(district: str, **fields: object) -> pd.DataFrame:
+    """The old-generation air fixture with some fields of one district's row replaced."""
+    rows = json.loads(fixture("air_old_generation.json"))["RealtimeCityAir"]["row"]
+    next(row for row in rows if row["MSRSTE_NM"] == district).update(fields)
+    return by_district(air.parse(success("RealtimeCityAir", rows)))
+
+
+def assert_not_reporting(row: pd.Series, note: str) -> None:
+    for column in (*air.POLLUTANTS, "cai"):
+        assert math.isnan(row[column]), column
+    assert row["cai_grade"] is None and row["main_pollutant"] == ""
+    assert row["note"] == note
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        # As the issue saw it: ozone still reported, everything else blank, the word says 점검중.
+        lambda: new_air_with("종로구", PM="-", FPM="", CAI_IDX="-", CAI_GRD="점검중", OZON="0.029"),
+        lambda: old_air_with("종로구", PM10="-", PM25="", IDEX_MVL="-", IDEX_NM="점검중", O3=0.029),
+        # A stale value left in every field is not a measurement either.
+        lambda: new_air_with("종로구", CAI_GRD="점검중"),
+        lambda: old_air_with("종로구", IDEX_NM="점검중"),
+    ],
+    ids=["new-blanks", "old-blanks", "new-stale-values", "old-stale-values"],
+)
+def test_a_station_under_maintenance_has_no_measurement_cai_or_grade(frame):
+    assert_not_reporting(frame().loc["종로구"], "점검중")
+
+
+def test_any_word_that_is_no_grade_is_the_stations_and_not_a_measurement():
+    assert_not_reporting(new_air_with("종로구", CAI_GRD="통신장애").loc["종로구"], "통신장애")
+
+
+@pytest.mark.parametrize("blank", ["-", "", None, "0", 0], ids=["dash", "empty", "null", "zero-text", "zero"])
+def test_a_row_of_nothing_but_blanks_or_zeros_is_not_reporting(blank):
+    fields = {name: blank for name in ("PM", "FPM", "OZON", "NTDX", "CBMX", "SPDX", "CAI_IDX")}
+    assert_not_reporting(new_air_with("종로구", **fields, CAI_GRD="-").loc["종로구"], "")
+
+
+@pytest.mark.parametrize(
+    ("field", "pollutant"), [("PM", "pm10"), ("FPM", "pm25"), ("NTDX", "no2"), ("OZON", "o3")]
+)
+def test_no_cai_is_made_up_from_a_partial_set(field, pollutant):
+    # 중구 has no upstream CAI: it is computed only while all of PM10, PM2.5, NO2 and O3 are there.
+    jung = new_air_with("중구", **{field: "-"}).loc["중구"]
+    assert math.isnan(jung["cai"]) and jung["cai_grade"] is None and jung["main_pollutant"] == ""
+    assert math.isnan(jung[pollutant])
+    # What was measured stays measured.
+    kept = [p for p in ("pm10", "pm25", "no2", "o3") if p != pollutant]
+    assert jung[kept].notna().all() and jung["note"] == ""
+
+
+def test_a_complete_set_without_co_or_so2_still_gives_a_cai():
+    jung = new_air_with("중구", CBMX="", SPDX="-").loc["중구"]
+    assert jung["cai"] == 61 and jung["cai_grade"] == "보통"
+
+
+def test_an_upstream_cai_is_kept_with_a_partial_set(new_air):
+    seongdong = new_air.loc["성동구"]  # PM10, PM2.5 and NO2 missing, CAI_IDX 76
+    assert (seongdong["cai"], seongdong["cai_grade"]) == (76.0, "보통")
+
+
+def test_the_grade_follows_the_number_and_a_disagreement_is_logged_once(caplog):
+    air._disagreement.cache_clear()
+    with caplog.at_level(logging.WARNING, logger="feeds.air"):
+        for _ in range(2):  # two polls of the same hour
+            jongno = new_air_with("종로구", CAI_IDX="139", CAI_GRD="보통").loc["종로구"]
+            assert (jongno["cai"], jongno["cai_grade"]) == (139.0, "나쁨")
+        said = [r.getMessage() for r in caplog.records if r.name == "feeds.air"]
+        assert said == ["RealtimeCityAir: 종로구 says 보통 for CAI 139; showing 나쁨 (the official bands)"]
+        assert all(r.levelno == logging.WARNING for r in caplog.records if r.name == "feeds.air")
+        old = old_air_with("종로구", IDEX_MVL=40.0, IDEX_NM="나쁨").loc["종로구"]
+        assert old["cai_grade"] == "좋음"  # another number, another line
+        assert len([r for r in caplog.records if r.name == "feeds.air"]) == 2
+
+
+def test_old_generation_rows_of_strings_read_as_numbers(old_air):
+    rows = json.loads(fixture("air_old_generation.json"))["RealtimeCityAir"]["row"]
+    strings = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
+    frame = by_district(air.parse(success("RealtimeCityAir", strings)))
+    pd.testing.assert_frame_equal(frame, old_air)
 
 
 def test_missing_cai_is_computed_from_the_largest_sub_index(new_air):
