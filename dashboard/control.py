@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, redirect, request
 from flask_caching import Cache
 
+from dashboard.store import StoreUnavailable, call
 from feeds.districts import BY_CODE, DISTRICTS
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Remote:
         return bool(self.token)
 
     def state(self) -> ControlState:
-        found = self.cache.get("control")
+        found = call(self.cache.get, "control")
         state = found if isinstance(found, ControlState) else ControlState()
         return ControlState(**{**state.to_dict(), "scenarios": self.scenarios})
 
@@ -92,14 +93,15 @@ class Remote:
         values["seq"] = current.seq + 1
         values["updated_at"] = self.clock()
         state = ControlState(**values)
-        self.cache.set("control", state)
+        call(self.cache.set, "control", state)
         return state
 
     def mark_started(self, scenario_seq: int, started_at: float) -> None:
         """Record when the polling process started the scenario, so a restart resumes it there."""
         state = self.state()
         if state.scenario_seq == scenario_seq and state.scenario_started_at is None:
-            self.cache.set("control", ControlState(**{**state.to_dict(), "scenario_started_at": started_at}))
+            started = ControlState(**{**state.to_dict(), "scenario_started_at": started_at})
+            call(self.cache.set, "control", started)
 
     # --- access --------------------------------------------------------------------------------
 
@@ -206,7 +208,11 @@ class ScenarioDriver:
         self.applied: int | None = None
 
     def apply(self) -> None:
-        state = self.remote.state()
+        try:
+            state = self.remote.state()
+        except StoreUnavailable:
+            return  # the poller says so once; the scenario goes on as it was
+
         if state.scenario_seq == self.applied:
             return
         self.applied = state.scenario_seq

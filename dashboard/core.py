@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dash
 from flask import Flask, request
@@ -117,7 +118,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
             "CACHE_DEFAULT_TIMEOUT": 0,
             "CACHE_THRESHOLD": 10_000,
             "CACHE_KEY_PREFIX": "citywall:",
-            "CACHE_REDIS_URL": settings.cache_redis_url,
+            "CACHE_REDIS_URL": _bounded(settings.cache_redis_url),
         },
     )
     freshness = {name: Freshness(settings.interval(name), feed.max_age) for name, feed in FEEDS.items()}
@@ -170,6 +171,16 @@ class CompressedOnce:
 def _static_key(req) -> str:
     # A static file is known by its path (the query only busts browser caches); "" keeps none.
     return req.path if req.method == "GET" and req.path.startswith(STATIC_PREFIXES) else ""
+
+
+def _bounded(redis_url: str) -> str:
+    """The Redis URL with socket timeouts, unless it names its own: a Redis that stops answering
+    makes a read fail within a second or two (the wall goes on with what it has), not hang."""
+    parts = urlsplit(redis_url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_connect_timeout", "1")
+    query.setdefault("socket_timeout", "2")
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _lean_responses(server: Flask) -> None:

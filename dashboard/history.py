@@ -14,11 +14,14 @@ Incident lifecycle (one row per incident id, one event per change of status or h
 
 - reported: the first poll that sees an id (``first_seen``).
 - in_progress: a later poll sees it again (``last_seen`` follows every poll that sees it).
-- cleared: the first successful poll that no longer sees it. ``cleared_at`` is that poll and
-  ``cleared_after`` the last poll that still saw it: the clearance happened in between. A failed
-  poll changes nothing, and neither does a restart: the first poll after one compares the open
-  incidents kept here with the feed, so an incident still open simply continues, and one that left
-  the feed while the wall was down is cleared with the range [last seen before, first poll after].
+- cleared: absent from two successive successful polls, so that one glitch (a single empty
+  answer, a short list) cannot close what is still open. ``cleared_at`` is the first poll that
+  no longer saw it (``missed_at`` while the second is awaited) and ``cleared_after`` the last
+  poll that still saw it: the clearance happened in between. Seen again in the second poll, it
+  simply continues. A failed poll changes nothing, and neither does a restart: the polls after
+  one compare the open incidents kept here with the feed, so an incident still open simply
+  continues, and one that left the feed while the wall was down is cleared with the range
+  [last seen before, first poll after].
 - An id that truly appears in the feed again after being cleared is re-opened on the same row:
   ``first_seen`` is kept, the clearance is forgotten, and a new "reported" event is written.
 - A poll older than the newest incidents poll already kept (out of order) does not move the
@@ -129,6 +132,7 @@ CREATE TABLE IF NOT EXISTS incidents (
     last_seen     REAL NOT NULL,
     cleared_after REAL,  -- the last poll that still saw it (NULL while open)
     cleared_at    REAL,  -- the first poll that no longer saw it (NULL while open)
+    missed_at     REAL,  -- open, but the last poll did not see it: one more absence clears it
     status TEXT NOT NULL CHECK (status IN ('reported', 'in_progress', 'cleared'))
 );
 CREATE INDEX IF NOT EXISTS incidents_by_status ON incidents (status, cleared_at);
@@ -162,7 +166,8 @@ CREATE TABLE IF NOT EXISTS polls (
     seen_at REAL NOT NULL  -- the newest successful poll kept, per feed
 );
 """
-SCHEMA_VERSION = 1
+MANY_MISSED = 5  # every open incident missing at once, this many or more, is logged
+SCHEMA_VERSION = 2
 TABLES = ("air", "traffic_district", "traffic_hotspot", "incidents", "incident_events", "frames", "polls")
 FRAME_META_COLUMNS = (
     "feed",
@@ -206,6 +211,9 @@ class History:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(incidents)")}
+                if "missed_at" not in columns:  # a file from before the two-poll rule
+                    db.execute("ALTER TABLE incidents ADD COLUMN missed_at REAL")
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error:
             self._db.close()
@@ -219,12 +227,15 @@ class History:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def record(self, feed: str, data: pd.DataFrame, meta: FrameMeta) -> None:
+    def record(
+        self, feed: str, data: pd.DataFrame, meta: FrameMeta, upstream: pd.DataFrame | None = None
+    ) -> None:
         """Keep what a successful poll brought. Call it after every one: it stores only what is new.
 
         The frame goes to the time machine when its content changed (an unchanged one only moves
         the kept frame's last-seen time); air and traffic rows are upserted by area and
-        measurement time; incidents move through their lifecycle.
+        measurement time; incidents move through their lifecycle by ``upstream``, what the source
+        itself answered, when the frame shown holds more (rows kept past one poll that lacked them).
         """
         seen = meta.source_now if meta.source_now is not None else meta.fetched_at
         if seen is None:
@@ -244,7 +255,7 @@ class History:
             elif feed == "traffic":
                 self._record_traffic(db, data, seen)
             elif feed == "incidents" and newest:
-                self._record_incidents(db, data, seen)
+                self._record_incidents(db, data if upstream is None else upstream, seen)
 
     def _record_frame(
         self, db: sqlite3.Connection, feed: str, data: pd.DataFrame, meta: FrameMeta, seen: float
@@ -312,9 +323,9 @@ class History:
 
     def _record_incidents(self, db: sqlite3.Connection, data: pd.DataFrame, seen: float) -> None:
         open_now = {
-            incident_id: (status, stage)
-            for incident_id, status, stage in db.execute(
-                "SELECT incident_id, status, stage FROM incidents WHERE status != 'cleared'"
+            incident_id: (status, stage, missed_at)
+            for incident_id, status, stage, missed_at in db.execute(
+                "SELECT incident_id, status, stage, missed_at FROM incidents WHERE status != 'cleared'"
             )
         }
         rows = data.drop_duplicates("incident_id", keep="last").to_dict("records") if len(data) else []
@@ -325,10 +336,10 @@ class History:
             fields = [_sql(row.get(name)) for name in INCIDENT_FIELDS]
             stage = _sql(row.get("stage")) or ""
             if incident_id in open_now:
-                status, old_stage = open_now.pop(incident_id)
+                status, old_stage, _ = open_now.pop(incident_id)
                 db.execute(
-                    f"UPDATE incidents SET ({columns}, last_seen, status) = "
-                    f"({', '.join('?' * len(INCIDENT_FIELDS))}, ?, ?) WHERE incident_id = ?",
+                    f"UPDATE incidents SET ({columns}, last_seen, status, missed_at) = "
+                    f"({', '.join('?' * len(INCIDENT_FIELDS))}, ?, ?, NULL) WHERE incident_id = ?",
                     (*fields, seen, IN_PROGRESS, incident_id),
                 )
                 if status != IN_PROGRESS or stage != (old_stage or ""):
@@ -339,17 +350,28 @@ class History:
                 f"INSERT INTO incidents (incident_id, {columns}, first_seen, last_seen, status) "
                 f"VALUES ({', '.join('?' * (len(INCIDENT_FIELDS) + 4))}) ON CONFLICT (incident_id) "
                 f"DO UPDATE SET {updates}, last_seen = excluded.last_seen, cleared_after = NULL, "
-                "cleared_at = NULL, status = excluded.status",
+                "cleared_at = NULL, missed_at = NULL, status = excluded.status",
                 (incident_id, *fields, seen, seen, REPORTED),
             )
             self._event(db, incident_id, seen, REPORTED, stage)
-        for incident_id, (_, stage) in open_now.items():
+        missed = 0
+        for incident_id, (_, stage, missed_at) in open_now.items():
+            if missed_at is None:  # the first poll without it: it may be a glitch
+                db.execute("UPDATE incidents SET missed_at = ? WHERE incident_id = ?", (seen, incident_id))
+                missed += 1
+                continue
             db.execute(
-                "UPDATE incidents SET status = ?, cleared_at = ?, cleared_after = last_seen "
-                "WHERE incident_id = ?",
-                (CLEARED, seen, incident_id),
+                "UPDATE incidents SET status = ?, cleared_at = missed_at, cleared_after = last_seen, "
+                "missed_at = NULL WHERE incident_id = ?",
+                (CLEARED, incident_id),
             )
-            self._event(db, incident_id, seen, CLEARED, stage or "")
+            self._event(db, incident_id, missed_at, CLEARED, stage or "")
+        if missed >= MANY_MISSED and missed == len(open_now) and not rows:
+            log.warning(
+                "history: all %d open incidents are missing from one poll; closed only if the next "
+                "poll lacks them too",
+                missed,
+            )
 
     @staticmethod
     def _event(db: sqlite3.Connection, incident_id: str, at: float, status: str, stage: str) -> None:

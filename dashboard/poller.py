@@ -1,9 +1,18 @@
 """The poller: the only part of the wall that talks to a source.
 
 One APScheduler job per feed at its own interval; a job never overlaps itself, a failure leaves
-the last good frame in place with the reason, and a failure and its recovery are each logged once.
-With a history, every successful poll is also kept there, a daily job prunes it, and a start
-begins from it (``restore``): the last frames with their true age, and the last day of trends.
+the last good frame in place with the reason, and a failure, a change of its reason and its
+recovery are each logged once. With a history, every successful poll is also kept there, a daily
+job prunes it, and a start begins from it (``restore``): the last frames with their true age,
+and the last day of trends.
+
+A permanent failure (a bad key) is asked again after a hold-off that starts at a minute and
+doubles to PERMANENT_RETRY, so a key that starts working is noticed soon. Rows of a feed with
+``ends_after_two`` (incidents) end only when two successive good polls lack them.
+
+The frame store may go away (Redis down or restarted): polling goes on, the outage is logged
+once, and when the store answers again (or is found empty) the frames come back at once, from
+history or from this process's last polls, and every feed is polled soon after.
 """
 
 from __future__ import annotations
@@ -13,19 +22,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pandas as pd
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from dashboard.history import History
-from dashboard.store import FrameMeta, FrameStore
+from dashboard.store import FrameMeta, FrameStore, StoreUnavailable, digest
 from feeds.base import FeedError, Source
 from feeds.registry import Feed
 
 log = logging.getLogger(__name__)
 
 SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
-PERMANENT_RETRY = 600  # seconds before asking again after a permanent failure (a bad key)
+FIRST_HOLD_OFF = 60  # seconds before asking again after a first permanent failure (a bad key)
+PERMANENT_RETRY = 600  # the longest hold-off: it doubles from FIRST_HOLD_OFF up to this
+MANY_GONE = 5  # this many rows vanishing in one poll is logged (a glitch, or a quiet city?)
 
 
 class Poller:
@@ -45,7 +58,12 @@ class Poller:
         self._unrecorded: set[str] = set()  # feeds whose last history write failed
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
-        self._failing: set[str] = set()
+        self._failing: dict[str, str] = {}  # feed -> the reason last logged
+        self._held_off: dict[str, int] = {}  # feed -> permanent failures in a row
+        # feed -> (data, times) of its last successful poll, to put back into a store that lost it
+        self._last: dict[str, tuple] = {}
+        self._missing: dict[str, set] = {}  # feed -> keys carried once past a poll that lacked them
+        self._store_down: str | None = None  # the reason, while the store does not answer
         self._series_lock = threading.Lock()
         # A feed polled on demand (a scenario started) must not overlap its scheduled poll.
         self._poll_locks = {name: threading.Lock() for name in feeds}
@@ -60,15 +78,18 @@ class Poller:
         """Run another small task of the polling process on the scheduler, from its start."""
         self._tasks.append((task_id, seconds, task))
 
-    def poll_soon(self) -> None:
-        """Poll every feed at once, on the scheduler's threads (after a scenario starts, say)."""
+    def poll_soon(self, but: str | None = None) -> None:
+        """Poll every feed (``but`` one) at once, on the scheduler's threads (after a scenario starts)."""
+        names = [name for name in self.feeds if name != but]
         if self._scheduler is None:
-            for name in self.feeds:
-                self.poll(name)
+            if but is None:  # in-line only when asked from outside a poll
+                for name in names:
+                    self.poll(name)
             return
         now = datetime.now(self._scheduler.timezone)
-        for name in self.feeds:
-            self._scheduler.modify_job(name, next_run_time=now)
+        for name in names:
+            if self._scheduler.get_job(name) is not None:
+                self._scheduler.modify_job(name, next_run_time=now)
 
     def _poll(self, name: str) -> FrameMeta:
         feed = self.feeds[name]
@@ -77,32 +98,55 @@ class Poller:
             source_now = self.source.now()
             data = feed.parse(feed.fetch(self.source))
         except FeedError as exc:
-            if not exc.transient:
-                self._hold_off(name)
+            self._hold_off(name, permanent=not exc.transient)
             return self._failed(name, exc.reason if not exc.code else str(exc))
         except Exception as exc:  # a parser bug must not stop the poller or blank the wall
             log.exception("%s poll crashed", name)
             return self._failed(name, f"unexpected error: {type(exc).__name__}")
-        if data.empty and not feed.empty_is_data and self.store.frame(name) is not None:
+        self._hold_off(name, permanent=False)
+        return self._keep(name, feed, data, source_now, started)
+
+    def _keep(self, name: str, feed: Feed, data, source_now: float, started: float) -> FrameMeta:
+        """Put a good poll's frame into the store and history; refill a store that lost its frames.
+
+        Without a store the poll still counts: it is kept in history and in this process, and
+        goes into the store when the store answers again.
+        """
+        try:
+            held = self.store.meta(name).version > 0
+            if self._store_down is not None or (not held and name in self._last):
+                self._refill(name)
+                held = self.store.meta(name).version > 0
+        except StoreUnavailable as exc:
+            self._lost_store(exc)
+            held = name in self._last
+        if data.empty and not feed.empty_is_data and held:
             # INFO-200 for air or traffic means "nothing published right now", not "no air":
             # the last frame stays and ages into stale, rather than the map going blank.
             log.info("%s answered no data; keeping the last frame", name)
-            return self.store.meta(name)
+            return self._meta_now(name)
+        upstream = data  # history keeps what upstream said, and applies the two-poll rule itself
+        if feed.ends_after_two:
+            data = self._settle(name, feed.ends_after_two, data)
         measured = feed.measured_at(data)
-        meta = self.store.put(
-            name,
-            data,
-            source=self.source.name,
-            measured_at=measured.timestamp() if measured is not None else None,
-            source_now=source_now,
-            speed=self.source.speed,
-        )
-        if feed.series is not None and not data.empty:
-            self._extend_series(name, feed.series(data))
+        times = {
+            "source": self.source.name,
+            "measured_at": measured.timestamp() if measured is not None else None,
+            "source_now": source_now,
+            "speed": self.source.speed,
+        }
+        try:
+            meta = self.store.put(name, data, **times)
+            if feed.series is not None and not data.empty:
+                self._extend_series(name, feed.series(data))
+        except StoreUnavailable as exc:
+            self._lost_store(exc)
+            meta = FrameMeta(name, fetched_at=time.time(), rows=len(data), digest=digest(data), **times)
+            meta = replace(meta, error=exc.reason)
+        self._last[name] = (data, {**times, "fetched_at": meta.fetched_at})
         if self.history is not None:
-            self._remember(name, data, meta)
-        if name in self._failing:
-            self._failing.discard(name)
+            self._remember(name, data, meta, upstream)
+        if meta.error is None and self._failing.pop(name, None) is not None:
             log.info("%s recovered (version %d)", name, meta.version)
         log.debug(
             "%s polled in %.0f ms: version %d, %d rows",
@@ -113,10 +157,64 @@ class Poller:
         )
         return meta
 
-    def _remember(self, name: str, data, meta: FrameMeta) -> None:
+    def _meta_now(self, name: str) -> FrameMeta:
+        try:
+            return self.store.meta(name)
+        except StoreUnavailable as exc:
+            return FrameMeta(name, source=self.source.name, error=exc.reason)
+
+    def _settle(self, name: str, key: str, data):
+        """Rows the last frame had and this poll lacks stay for one poll more (see ends_after_two)."""
+        last = self._last.get(name)
+        if last is None or last[0].empty:
+            self._missing[name] = set()
+            return data
+        previous = last[0]
+        gone = set(previous[key]) - set(data[key]) if not data.empty else set(previous[key])
+        carried = gone - self._missing.get(name, set())
+        self._missing[name] = carried
+        if len(carried) >= MANY_GONE:
+            log.warning(
+                "%s: %d of %d open rows vanished in one poll; they stay until the next poll confirms it",
+                name,
+                len(carried),
+                len(previous),
+            )
+        elif len(gone) - len(carried) >= MANY_GONE:
+            log.warning("%s: %d rows ended (absent from two polls in a row)", name, len(gone) - len(carried))
+        if not carried:
+            return data
+        kept = previous[previous[key].isin(carried)]
+        joined = kept if data.empty else pd.concat([data, kept], ignore_index=True)
+        order = [c for c in ("occurred_at",) if c in joined.columns]
+        if order:
+            joined = joined.sort_values(order, ascending=False)
+        return joined.reset_index(drop=True)
+
+    def _lost_store(self, exc: StoreUnavailable) -> None:
+        if self._store_down is None:
+            log.warning("%s; polling goes on and the frames come back when it answers", exc.reason)
+        self._store_down = exc.reason
+
+    def _refill(self, name: str) -> None:
+        """The store answers again (or answers empty): put back the frames it lost, then poll soon."""
+        was_down, self._store_down = self._store_down, None
+        log.warning(
+            "the frame store %s; putting back the last frames%s",
+            "answers again" if was_down else "has lost its frames (restarted empty?)",
+            " from history" if self.history is not None else "",
+        )
+        if self.history is not None:
+            self.restore()
+        for feed, (data, times) in list(self._last.items()):
+            if feed != name:
+                self.store.restore(feed, data, **times)
+        self.poll_soon(but=name)
+
+    def _remember(self, name: str, data, meta: FrameMeta, upstream=None) -> None:
         """Keep a poll in history; failing to write is logged once, and never fails the poll."""
         try:
-            self.history.record(name, data, meta)
+            self.history.record(name, data, meta, upstream)
         except Exception:
             if name not in self._unrecorded:
                 self._unrecorded.add(name)
@@ -204,21 +302,43 @@ class Poller:
         log.info("trends warmed up from %d earlier frames", read)
         return read
 
-    def _hold_off(self, name: str) -> None:
+    def _hold_off(self, name: str, permanent: bool) -> None:
         """A permanent failure (a bad key, a bad request) will not mend itself within seconds:
-        ask upstream again only after PERMANENT_RETRY, not at every interval."""
+        ask upstream again after a minute, then after twice as long each time, up to
+        PERMANENT_RETRY; never sooner than the feed's interval. Any other outcome ends it."""
+        if not permanent:
+            self._held_off.pop(name, None)
+            return
+        count = self._held_off[name] = self._held_off.get(name, 0) + 1
         if self._scheduler is None or self._scheduler.get_job(name) is None:
             return
-        wait = max(self.intervals[name], PERMANENT_RETRY)
+        wait = max(self.intervals[name], min(PERMANENT_RETRY, FIRST_HOLD_OFF * 2 ** (count - 1)))
         self._scheduler.modify_job(
             name, next_run_time=datetime.now(self._scheduler.timezone) + timedelta(seconds=wait)
         )
 
     def _failed(self, name: str, reason: str) -> FrameMeta:
-        if name not in self._failing:
-            self._failing.add(name)
-            log.warning("%s poll failed: %s (keeping the last good frame)", name, reason)
-        return self.store.fail(name, reason, source=self.source.name)
+        # "...; next try in 12 s" moves every poll: it is the same failure.
+        said = reason.split("; next try in ")[0]
+        if self._failing.get(name) != said:
+            first = name not in self._failing
+            self._failing[name] = said
+            try:
+                kept = self.store.meta(name).version > 0
+            except StoreUnavailable:
+                kept = name in self._last
+            log.warning(
+                "%s poll %s: %s (%s)",
+                name,
+                "failed" if first else "still failing, now",
+                reason,
+                "keeping the last good frame" if kept else "no frame to show yet",
+            )
+        try:
+            return self.store.fail(name, reason, source=self.source.name)
+        except StoreUnavailable as exc:
+            self._lost_store(exc)
+            return FrameMeta(name, source=self.source.name, error=reason)
 
     @property
     def running(self) -> bool:

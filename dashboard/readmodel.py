@@ -5,23 +5,29 @@ checked before it reaches a build, a cache key or a log line: ``BadInput`` says 
 Reads are shared by every viewer of the process: the feeds' metadata is read from the store at
 most once a ``ttl`` (on Redis that is one round trip a second, not one per viewer tick), and a
 past moment's frames are looked up in history once.
+
+When the store does not answer (Redis down), the wall goes on with what this process read last:
+every feed is then stale with the reason STORE_DOWN (an error when nothing was ever read), a
+frame this process holds is still shown, and a frame it does not hold shows as missing under a
+key of its own, so nothing built in the outage is mistaken for a build of the real frame.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from dashboard.history import History
-from dashboard.store import FrameMeta, FrameStore
+from dashboard.store import STALE, FrameMeta, FrameStore, StoreUnavailable
 from feeds.air import worst_district
 from feeds.districts import BY_CODE
 
@@ -29,6 +35,7 @@ LANGUAGES = ("ko", "en")
 DAY = 24 * 3600
 MOMENT_STEP = 60  # the time machine shows whole minutes: a moment is a multiple of this
 # Meta fields a browser needs to show a feed's status and live age; the rest stays on the server.
+STORE_DOWN = "frame store unavailable"
 PUBLIC = ("feed", "version", "source", "measured_at", "fetched_at", "source_now", "speed", "status", "error")
 
 
@@ -112,6 +119,8 @@ class ReadModel:
         self._lock = threading.Lock()
         self._past = Lru(256)
         self._data = Lru(16)
+        self._series: dict[str, pd.DataFrame | None] = {}  # the last live series read, per feed
+        self._read: dict[str, FrameMeta] = {}  # the last metas the store gave
         self.worst = Lru(64)
 
     def metas(self) -> dict[str, FrameMeta]:
@@ -120,7 +129,10 @@ class ReadModel:
         read_at, metas = self._metas
         if now - read_at < self.ttl:
             return metas
-        metas = self.store.metas()
+        try:
+            metas = self._read = self.store.metas()
+        except StoreUnavailable:
+            metas = self._unavailable()
         shown = tuple(status_key(meta) for meta in metas.values())
         with self._lock:
             if shown != self._shown_metas:
@@ -130,13 +142,34 @@ class ReadModel:
             self._metas = (now, metas)
         return metas
 
+    def live_series(self, feed: str) -> pd.DataFrame | None:
+        """The store's rolling series of a feed; the last one read while the store does not answer."""
+        try:
+            series = self.store.series(feed)
+        except StoreUnavailable:
+            return self._series.get(feed)
+        self._series[feed] = series
+        return series
+
+    def _unavailable(self) -> dict[str, FrameMeta]:
+        """What the wall knows while the store does not answer: the last metas it gave, stale."""
+        found = {}
+        for feed in self.store.freshness:
+            meta = self._read.get(feed)
+            if meta is None or not meta.version:
+                found[feed] = FrameMeta(feed, error=STORE_DOWN)
+            else:
+                found[feed] = replace(meta, status=STALE, stale_reason=STORE_DOWN)
+        return found
+
     def control(self) -> Any:
         """The presenter remote's state (shared through the store's cache), read at most once a ``ttl``."""
         now = self.clock()
         read_at, state = self._control_read
         if self._control is None or now - read_at < self.ttl:
             return state
-        state = self._control()
+        with contextlib.suppress(StoreUnavailable):  # the last state stays until the store answers
+            state = self._control()
         self._control_read = (now, state)
         return state
 
@@ -160,7 +193,13 @@ class ReadModel:
             # from 1 again, and an old build must never pass for the new frame of the same number.
             meta = metas[feed]
             named = ("live", feed, meta.version, meta.digest)
-            return Shown(named, lambda: self._data.get(named, lambda: self.store.data(feed, meta.version)))
+            if not meta.version:
+                return Shown(named, lambda: None)
+            try:
+                data = self._data.get(named, lambda: self.store.data(feed, meta.version))
+            except StoreUnavailable:
+                return Shown(("unavailable", feed, meta.version), lambda: None)
+            return Shown(named, lambda: data)
         kept = self._past.get(
             (feed, when), lambda: self.history.frame_at(feed, when) if self.history else None
         )
@@ -245,7 +284,7 @@ class WallView:
 
     def live_series(self, feed: str) -> pd.DataFrame | None:
         """The store's rolling series of a feed (it holds the warm-up of a fresh wall); None when past."""
-        return self.model.store.series(feed) if self.when is None else None
+        return self.model.live_series(feed) if self.when is None else None
 
     def air_series(self, since: float, until: float) -> pd.DataFrame | None:
         return self.model.history.air_series(since, until) if self.model.history else None

@@ -3,6 +3,11 @@
 A frame is a DataFrame plus metadata: source, measured-at, fetched-at, version, status and last
 error. Only the poller writes; callbacks read. The backend is flask-caching's, so one process
 uses SimpleCache and several share RedisCache with no change here.
+
+The store can go away (Redis restarted, or down): every call that reaches the backend raises
+``StoreUnavailable`` then, with one short reason, never the client's traceback; readers keep
+what they last read. Versions never repeat for different content, even across a store that came
+back empty: a feed's first version is the clock in milliseconds, not 1, and each change adds one.
 """
 
 from __future__ import annotations
@@ -18,12 +23,21 @@ from flask_caching import Cache
 OK, STALE, ERROR = "ok", "stale", "error"
 
 
+class StoreUnavailable(RuntimeError):
+    """The frame store's backend did not answer (Redis down or restarting)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class FrameMeta:
     """What the wall knows about a feed's latest frame. Times are epoch seconds."""
 
     feed: str
     version: int = 0  # 0: no data yet
+    older: int = 0  # the version before this one, kept for a reader that just read it
     source: str = ""
     measured_at: float | None = None  # source clock; when the data was measured upstream
     fetched_at: float | None = None  # wall clock; the last successful poll
@@ -137,9 +151,13 @@ class FrameStore:
         previous = self._raw_meta(feed)
         content = digest(data)
         changed = previous.digest != content or previous.source != source
+        version = previous.version
+        if changed:
+            version = previous.version + 1 if previous.version else self._first_version()
         meta = replace(
             previous,
-            version=previous.version + 1 if changed else previous.version,
+            version=version,
+            older=previous.version if changed else previous.older,
             source=source,
             fetched_at=fetched_at,
             attempted_at=fetched_at,
@@ -149,19 +167,24 @@ class FrameStore:
             **fields,
         )
         if changed:
-            self.cache.set(self._data_key(feed, meta.version), data)
-            if previous.version:
+            call(self.cache.set, self._data_key(feed, meta.version), data)
+            if previous.older:
                 # Keep one older version for a reader that just read the previous meta.
-                self.cache.delete(self._data_key(feed, previous.version - 1))
-        self.cache.set(self._meta_key(feed), meta)
+                call(self.cache.delete, self._data_key(feed, previous.older))
+        call(self.cache.set, self._meta_key(feed), meta)
         return self._judge(meta, self.clock())
+
+    def _first_version(self) -> int:
+        """A feed's first version in a store that holds none: later than any an earlier store gave."""
+        return max(1, int(self.clock() * 1000))
+
 
     def fail(self, feed: str, reason: str, *, source: str) -> FrameMeta:
         """Record a failed poll: the last good frame stays, with the reason beside it."""
         now = self.clock()
         previous = self._raw_meta(feed)
         meta = replace(previous, attempted_at=now, error=reason, source=previous.source or source)
-        self.cache.set(self._meta_key(feed), meta)
+        call(self.cache.set, self._meta_key(feed), meta)
         return self._judge(meta, now)
 
     def meta(self, feed: str) -> FrameMeta:
@@ -181,21 +204,21 @@ class FrameStore:
         joined = joined.drop_duplicates(keys, keep="last")
         newest = joined["measured_at"].max()
         joined = joined[joined["measured_at"] > newest - pd.Timedelta(seconds=window)]
-        self.cache.set(f"series:{feed}", joined.sort_values(keys).reset_index(drop=True))
+        call(self.cache.set, f"series:{feed}", joined.sort_values(keys).reset_index(drop=True))
 
     def series(self, feed: str) -> pd.DataFrame | None:
         """The rolling series of a feed's summaries (for trends), or None before the first."""
-        return self.cache.get(f"series:{feed}")
+        return call(self.cache.get, f"series:{feed}")
 
     def data(self, feed: str, version: int) -> pd.DataFrame | None:
         """The data of one version of a feed's frame (None for version 0 or one long replaced)."""
-        return self.cache.get(self._data_key(feed, version)) if version else None
+        return call(self.cache.get, self._data_key(feed, version)) if version else None
 
     def metas(self) -> dict[str, FrameMeta]:
         return {feed: self.meta(feed) for feed in self.freshness}
 
     def _raw_meta(self, feed: str) -> FrameMeta:
-        meta = self.cache.get(self._meta_key(feed))
+        meta = call(self.cache.get, self._meta_key(feed))
         return meta if isinstance(meta, FrameMeta) else FrameMeta(feed=feed)
 
     def _judge(self, meta: FrameMeta, now: float) -> FrameMeta:
@@ -227,6 +250,20 @@ class FrameStore:
     @staticmethod
     def _data_key(feed: str, version: int) -> str:
         return f"data:{feed}:{version}"
+
+
+def call(operation, *args):
+    """One call to the store's backend; its failure is StoreUnavailable with a short reason."""
+    try:
+        return operation(*args)
+    except Exception as exc:
+        raise StoreUnavailable(f"the frame store is unavailable ({_short(exc)})") from None
+
+
+def _short(exc: Exception) -> str:
+    """An exception in a few words: its type and first line, never a traceback."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first[:120]}" if first else type(exc).__name__
 
 
 def _minutes(seconds: float) -> str:

@@ -24,6 +24,9 @@ class Feed:
     series: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     # Whether an empty answer is news (no incident open) or just nothing published yet (air).
     empty_is_data: bool = False
+    # A row key whose rows end only when two successive good polls lack them: one glitch (an
+    # empty answer, a short list) must not close what is still open. None: each poll is whole.
+    ends_after_two: str | None = None
 
 
 FEEDS: dict[str, Feed] = {
@@ -43,5 +46,6 @@ FEEDS: dict[str, Feed] = {
         interval=60,
         max_age=15 * 60,
         empty_is_data=True,
+        ends_after_two="incident_id",
     ),
 }

@@ -8,9 +8,11 @@ through the same parsers as the demo and replay sources. Every failure is one Fe
   times with exponential backoff; a bad key (INFO-100), a blocked key (INFO-300) and bad requests
   (ERROR-3xx) are not. After the last try an upstream error body is returned as it is, so the
   parser reports its code; an HTTP failure raises FeedError.
-- when the host is unreachable (connect error or timeout after every try), the source answers
-  at once with the same reason for ``cooldown`` seconds instead of making every hotspot of a
-  traffic poll wait out its own timeouts.
+- a failure stays where it is: when a service does not answer in time (or drops the connection)
+  after every try, that service alone answers at once with the same reason for ``cooldown``
+  seconds, instead of making every hotspot of a traffic poll wait out its own timeouts; the
+  other services are still asked. Only a host that cannot be reached at all (connection
+  refused, connect timeout, no such host) holds off every service.
 - one request at a time: the source adds no parallelism of its own (citydata is one place per
   call, and traffic.fetch asks for the places one after another).
 
@@ -36,6 +38,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import ProtocolError
 
 from feeds import incidents
 from feeds.base import FeedError
@@ -43,6 +46,7 @@ from feeds.envelope import read_rows
 from feeds.values import text
 
 DEFAULT_BASE_URL = "http://openapi.seoul.go.kr:8088"
+HOST = "*"  # the hold that stops every service: the host itself is not reachable
 RETRY_CODES = frozenset({"ERROR-500", "ERROR-600", "ERROR-601"})
 CODE_TABLES = (
     ("AccMainCode", "acc_type", "acc_type_nm", incidents.TYPES),
@@ -130,7 +134,8 @@ class _Answer:
     body: str | None = None
     error: FeedError = field(default_factory=lambda: FeedError("the Seoul API was not asked"))
     retry: bool = False
-    unreachable: bool = False  # no HTTP answer at all: the host is down or unreachable
+    unreachable: bool = False  # no HTTP answer at all
+    host_down: bool = False  # not even a connection: every service of the host is unreachable
 
 
 class SeoulSource:
@@ -179,7 +184,8 @@ class SeoulSource:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
         self._lock = threading.Lock()  # one request at a time; a Session is not thread-safe either
-        self._unreachable: tuple[float, str] | None = None  # (until, reason) after a dead host
+        # (until, reason) per service that did not answer, and under HOST for a host not reached
+        self._holds: dict[str, tuple[float, str]] = {}
         self._names_due = 0.0  # when the incident code tables are next fetched
         protect(key)
 
@@ -201,11 +207,11 @@ class SeoulSource:
         segments = [str(s) for s in (fmt, service, start, end, *filters)]
         url = "/".join([self.base_url, self._quoted_key, *(quote(s, safe="") for s in segments)])
         shown = "/".join([self.shown_base_url, "***", *segments])
-        if self._unreachable is not None:
-            until, reason = self._unreachable
+        for scope in (HOST, service):
+            until, reason = self._holds.get(scope, (0.0, ""))
             if self._clock() < until:
                 raise FeedError(f"{reason}; next try in {until - self._clock():.0f} s")
-            self._unreachable = None
+            self._holds.pop(scope, None)
         answer = _Answer()
         for attempt in range(self.attempts):
             if attempt:
@@ -223,7 +229,8 @@ class SeoulSource:
         if answer.body is not None:
             return answer.body
         if answer.unreachable and self.cooldown > 0:
-            self._unreachable = (self._clock() + self.cooldown, answer.error.reason)
+            scope = HOST if answer.host_down else service
+            self._holds[scope] = (self._clock() + self.cooldown, answer.error.reason)
         raise answer.error
 
     def _attempt(self, url: str, shown: str, service: str) -> _Answer:
@@ -239,13 +246,16 @@ class SeoulSource:
                 content = response.content
         except requests.ConnectTimeout:
             reason = f"could not connect to the Seoul API within {connect:g} s ({shown})"
-            return _Answer(error=FeedError(reason), retry=True, unreachable=True)
+            return _Answer(error=FeedError(reason), retry=True, unreachable=True, host_down=True)
         except requests.Timeout:
             reason = f"the Seoul API did not answer within {read:g} s ({shown})"
             return _Answer(error=FeedError(reason), retry=True, unreachable=True)
-        except requests.ConnectionError:
+        except requests.ConnectionError as exc:
+            if _dropped(exc):  # connected, then the server closed the socket without an answer
+                reason = f"the Seoul API closed the connection without answering ({shown})"
+                return _Answer(error=FeedError(reason), retry=True, unreachable=True)
             reason = f"could not connect to the Seoul API ({shown})"
-            return _Answer(error=FeedError(reason), retry=True, unreachable=True)
+            return _Answer(error=FeedError(reason), retry=True, unreachable=True, host_down=True)
         except Exception as exc:  # anything else requests or urllib3 raise: its text is not shown
             reason = f"the request to the Seoul API failed: {type(exc).__name__} ({shown})"
             return _Answer(error=FeedError(reason, transient=False))
@@ -277,6 +287,13 @@ class SeoulSource:
             return
         self._names_due = self._clock() + CODE_TABLES_MAX_AGE
         log.info("incident code tables fetched: %d types, %d details", *counts)
+
+
+def _dropped(exc: requests.ConnectionError) -> bool:
+    """Whether a connection error came after connecting (the answer was cut), not before."""
+    cause = exc.args[0] if exc.args else None
+    cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the real one
+    return isinstance(cause, (ProtocolError, ConnectionResetError))
 
 
 def _retry_code(body: str, service: str) -> str | None:

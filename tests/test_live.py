@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import traceback
 
 import pandas as pd
@@ -186,7 +187,7 @@ def test_a_failure_keeps_the_last_good_frame_with_the_reason_and_recovers(
     caplog.set_level(logging.INFO)
     wall = live_wall(fake)
     good = wall.poller.poll(feed)
-    assert good.status == OK and good.version == 1 and good.rows > 0
+    assert good.status == OK and good.version > 0 and good.rows > 0
     before = data(wall, feed)
 
     fake.fail(mode)
@@ -194,14 +195,14 @@ def test_a_failure_keeps_the_last_good_frame_with_the_reason_and_recovers(
     meta = wall.poller.poll(feed)
     assert fake.count(service) - asked == requests  # transient ones retried, permanent ones not
     assert meta.status == ERROR and reason in meta.error
-    assert wall.store.meta(feed).version == 1
+    assert wall.store.meta(feed).version == good.version
     pd.testing.assert_frame_equal(data(wall, feed), before)  # the wall keeps what it showed
     wall.poller.poll(feed)
     assert sum(1 for r in caplog.records if "poll failed" in r.getMessage()) == 1  # said once
 
     fake.heal()
     meta = wall.poller.poll(feed)
-    assert meta.status == OK and meta.error is None and meta.version == 1
+    assert meta.status == OK and meta.error is None and meta.version == good.version
     pd.testing.assert_frame_equal(data(wall, feed), before)
     wall.poller.poll(feed)
     assert recovered(caplog, feed) == 1
@@ -232,26 +233,48 @@ def test_transient_failures_are_retried_with_backoff_until_one_succeeds(fake):
     assert pauses == [0.5, 0.5, 1.0, 0.5]  # exponential: 0.5 s, then 1 s
 
 
-def test_a_dead_host_is_not_asked_again_by_every_hotspot_for_a_while(fake):
+def test_a_silent_service_is_held_off_alone(fake):
     clock = fake.clock
     source = live_source(fake, cooldown=30)
-    fake.fail("timeout")
+    fake.fail("timeout", services=(air.SERVICE,))
     with pytest.raises(FeedError, match="did not answer"):
-        source.fetch("json", "RealtimeCityAir", 1, 25)
-    with pytest.raises(FeedError, match="next try in 30 s"):
-        traffic.fetch(source)
-    assert fake.count("citydata") == 0
+        source.fetch("json", air.SERVICE, 1, 25)
+    asked = fake.count(air.SERVICE)
+    with pytest.raises(FeedError, match="did not answer.*RealtimeCityAir.*next try in 30 s"):
+        source.fetch("json", air.SERVICE, 1, 25)
+    assert fake.count(air.SERVICE) == asked  # held off: not asked again
+    # Traffic and incidents use other services: they are asked, and answer.
+    assert len(traffic.fetch(source)) == len(HOTSPOTS)
+    assert incidents.parse(incidents.fetch(source)) is not None
     fake.heal()
     clock.now += 31
-    assert len(traffic.fetch(source)) == len(HOTSPOTS)
+    assert air.parse(source.fetch("json", air.SERVICE, 1, 25)).shape[0] == 25
+
+
+def test_a_host_that_refuses_connections_holds_off_every_service(fake):
+    clock = fake.clock
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens here once the socket is closed
+    source = SeoulSource(KEY, f"http://127.0.0.1:{port}", timeout=(0.5, 0.5), backoff=0.01, clock=clock)
+    with pytest.raises(FeedError, match="could not connect"):
+        source.fetch("json", air.SERVICE, 1, 25)
+    with pytest.raises(FeedError, match="could not connect.*next try in 30 s"):
+        traffic.fetch(source)
+    clock.now += 31
+    with pytest.raises(FeedError, match="could not connect") as raised:
+        source.fetch("json", air.SERVICE, 1, 25)
+    assert "next try" not in str(raised.value)  # asked again after the hold-off
 
 
 def test_info_200_is_an_empty_result_not_an_outage(fake):
     wall = live_wall(fake)
     assert wall.poller.poll("incidents").rows > 0
     fake.fail("info200")
+    # One empty answer keeps the incidents one poll more; the second says nothing is open now.
+    assert wall.poller.poll("incidents").rows > 0
     meta = wall.poller.poll("incidents")
-    assert meta.status == OK and meta.error is None and meta.rows == 0  # nothing open now
+    assert meta.status == OK and meta.error is None and meta.rows == 0
     fake.heal()
     assert wall.poller.poll("incidents").rows > 0
 
@@ -259,7 +282,7 @@ def test_info_200_is_an_empty_result_not_an_outage(fake):
 @pytest.mark.parametrize("mode", ["new_generation", "strings"])
 def test_new_air_field_names_and_numbers_as_strings_give_the_same_frame(fake, mode):
     wall = live_wall(fake)
-    assert wall.poller.poll("air").version == 1
+    first = wall.poller.poll("air").version
     before = data(wall, "air")
     fake.fail(mode)
     row = json.loads(wall.source.fetch("json", air.SERVICE, 1, 25))[air.SERVICE]["row"][0]
@@ -267,7 +290,7 @@ def test_new_air_field_names_and_numbers_as_strings_give_the_same_frame(fake, mo
         row["PM25" if mode == "strings" else "FPM"], str
     )
     meta = wall.poller.poll("air")
-    assert meta.status == OK and meta.version == 1  # the same content: nothing new to draw
+    assert meta.status == OK and meta.version == first  # the same content: nothing new to draw
     pd.testing.assert_frame_equal(data(wall, "air"), before)
     assert before["pm25"].notna().sum() >= 24
 
@@ -372,7 +395,7 @@ def test_a_recording_replays_the_frames_the_live_wall_showed(fake, tmp_path):
             live.poller.poll(feed)
             replayed.poller.poll(feed)
             pd.testing.assert_frame_equal(data(replayed, feed), data(live, feed))
-            assert replayed.store.meta(feed).version == live.store.meta(feed).version
+            assert replayed.store.meta(feed).digest == live.store.meta(feed).digest
             if feed == "air":
                 air_frames.add(data(live, feed)["measured_at"].max())
     assert len(air_frames) == 2  # the recording saw the air change, and so did the replay
