@@ -6,7 +6,9 @@ callbacks. Nothing here imports ``layouts/`` or ``callbacks/``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dash
-from flask import Flask, request
+from flask import Flask, jsonify, request
 from flask_caching import Cache
 from flask_compress import Compress
 
@@ -24,12 +26,28 @@ from dashboard.history import History, open_history
 from dashboard.poller import Poller
 from dashboard.readmodel import ReadModel
 from dashboard.settings import Settings, SettingsError
-from dashboard.store import FrameStore, Freshness
+from dashboard.store import FrameStore, Freshness, StoreUnavailable
 from feeds.base import Source
 from feeds.registry import FEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
+
+
+def _build_id() -> str:
+    """What this server is made of, in 12 hex digits: its code and assets. Every worker of one
+    build computes the same; a new build (code or assets changed, then restarted) another."""
+    found = hashlib.sha256()
+    for folder in ("dashboard", "layouts", "callbacks", "feeds", "assets"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".js", ".css", ".json") and "vendor" not in path.parts:
+                found.update(str(path.relative_to(ROOT)).encode())
+                found.update(path.read_bytes())
+    found.update((ROOT / "app.py").read_bytes())
+    return found.hexdigest()[:12]
+
+
+BUILD = _build_id()
 
 
 @dataclass
@@ -127,6 +145,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     source = source or make_source(settings, resume_at=history.newest_poll() if history else None)
     poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS}, history=history)
     health.register(app.server, store)
+    _answer_store_outages(app.server)
     remote = Remote(cache, settings.wall_control_token, scenarios=_scenarios(source))
     remote.register(app.server)
     driver = ScenarioDriver(remote, source, poller) if remote.enabled and remote.scenarios else None
@@ -173,6 +192,18 @@ def _static_key(req) -> str:
     return req.path if req.method == "GET" and req.path.startswith(STATIC_PREFIXES) else ""
 
 
+def _answer_store_outages(server: Flask) -> None:
+    """A request that needs the store while it is down gets a JSON 503, and the log a line a minute."""
+    said = [-math.inf]
+
+    @server.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable):
+        if time.monotonic() - said[0] > 60:
+            said[0] = time.monotonic()
+            log.warning("answering 503 while %s", error.reason)
+        return jsonify({"error": error.reason}), 503
+
+
 def _bounded(redis_url: str) -> str:
     """The Redis URL with socket timeouts, unless it names its own: a Redis that stops answering
     makes a read fail within a second or two (the wall goes on with what it has), not hang."""
@@ -190,6 +221,9 @@ def _lean_responses(server: Flask) -> None:
 
     @server.after_request
     def buffered(response):
+        if "/_dash-" in request.path:
+            # The build serving this tick: an open wall that sees it change reloads (wall.js).
+            response.headers["X-Wall-Build"] = BUILD
         if response.status_code == 204:
             # A tick with nothing new is most of the traffic: no body, so no type either.
             response.headers.pop("Content-Type", None)

@@ -1,4 +1,7 @@
-"""GET /healthz: per feed status, version, source, times and last error; 503 unless all are ok."""
+"""GET /healthz: per feed status, version, source, times and last error; 503 unless all are ok.
+
+While the frame store does not answer (Redis down), it is a JSON 503 saying so, never a page.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify
 
-from dashboard.store import OK, FrameMeta, FrameStore
+from dashboard.store import OK, FrameMeta, FrameStore, StoreUnavailable
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -38,9 +41,19 @@ def register(server: Flask, store: FrameStore, clock=time.time) -> None:
     @server.get("/healthz")
     def healthz():
         now = clock()
-        feeds = {name: report(meta, now) for name, meta in store.metas().items()}
-        healthy = all(f["status"] == OK for f in feeds.values())
-        body = {"status": "ok" if healthy else "degraded", "checked_at": _iso(now), "feeds": feeds}
+        try:
+            feeds = {name: report(meta, now) for name, meta in store.metas().items()}
+        except StoreUnavailable as exc:
+            feeds, problem = {}, exc.reason
+        else:
+            problem = None
+        healthy = problem is None and all(f["status"] == OK for f in feeds.values())
+        body = {
+            "status": "ok" if healthy else "store unavailable" if problem else "degraded",
+            "checked_at": _iso(now),
+            "feeds": feeds,
+            **({"reason": problem} if problem else {}),
+        }
         response = jsonify(body)
         response.status_code = 200 if healthy else 503
         response.headers["Cache-Control"] = "no-store"

@@ -58,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_alerts": ("특이 상황 없음", "No alerts"),
     "alerts": ("경보", "Alerts"),
     "status_ok": ("정상", "Live"),
+    "connection_lost": ("연결 끊김 · 마지막 연결 ", "Connection lost · last contact "),
     "status_stale": ("지연", "Stale"),
     "status_error": ("오류", "Error"),
     "status_waiting": ("수신 대기", "Waiting"),
@@ -76,6 +77,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "incident_list": ("진행 중인 사고", "Open incidents"),
     "no_incidents": ("진행 중인 사고가 없습니다", "No open incidents"),
     "clear_expected": ("{time} 해제 예정", "clears ~{time}"),
+    "clear_overdue": ("해제 예정 {time} 지남", "overdue: was to clear {time}"),
     "in_progress": ("처리 중", "In progress"),
     "closure_full": ("전면 통제", "Road closed"),
     "closure_partial": ("부분 통제", "Lanes closed"),
@@ -87,9 +89,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "incidents_here": ("사고·통제", "Incidents"),
     "no_roads": ("관측 도로 없음", "No monitored roads"),
     "km_h": ("km/h", "km/h"),
-    "districts_n": ("{n}개 구", "{n} districts"),
+    "districts_n": ("{n}개 구", "{n}"),  # a legend's count: English has no room for "districts"
     "grade_alert": ("{district} 대기 {grade}", "{district}: air {grade}"),
-    "feed_alert": ("{feed} 데이터 {status}: {reason}", "{feed} data {status}: {reason}"),
+    "feed_failing": ("{feed} 데이터 {status}", "{feed} data: {status}"),
     "feed_air": ("대기", "Air"),
     "feed_traffic": ("교통", "Traffic"),
     "feed_incidents": ("사고", "Incidents"),
@@ -103,12 +105,13 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}
-# Words a station puts in the grade field when it is not reporting, as the wall says them.
+# Words a station puts in the grade field when it is not reporting, as the wall says them:
+# Korean, English, and English where a map label or a legend chip has little room.
 STATION_WORDS = {
-    "점검중": ("점검중", "Under maintenance"),
-    "장비점검": ("장비점검", "Equipment check"),
-    "통신장애": ("통신장애", "Link failure"),
-    "자료이상": ("자료이상", "Data fault"),
+    "점검중": ("점검중", "Under maintenance", "Maintenance"),
+    "장비점검": ("장비점검", "Equipment check", "Check"),
+    "통신장애": ("통신장애", "Link failure", "No link"),
+    "자료이상": ("자료이상", "Data fault", "Data fault"),
 }
 CONGESTION_NAMES = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
 POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
@@ -146,20 +149,20 @@ def grade_name(grade: str | None, lang: str) -> str:
     return GRADE_NAMES.get(grade, grade) if lang == "en" else grade
 
 
-def station_word(note: str, lang: str) -> str:
+def station_word(note: str, lang: str, short: bool = False) -> str:
     """A station's own word for not reporting (점검중), in the wall's language."""
     if note in STATION_WORDS:
-        return STATION_WORDS[note][1 if lang == "en" else 0]
-    return t("not_reporting", lang, word=note)
+        return STATION_WORDS[note][(2 if short else 1) if lang == "en" else 0]
+    return note if short else t("not_reporting", lang, word=note)
 
 
-def air_word(reading, lang: str) -> str:
+def air_word(reading, lang: str, short: bool = False) -> str:
     """What the wall says of a district's air (a layouts.summary.Reading, or None for no row): its
     grade, the station's word when it is not reporting, "CAI —" when it has no CAI."""
     if reading is None or (not reading.reporting and not reading.note):
         return t("no_data", lang)
     if not reading.reporting:
-        return station_word(reading.note, lang)
+        return station_word(reading.note, lang, short)
     if reading.grade is None:
         return t("no_cai", lang)
     return grade_name(reading.grade, lang)
@@ -169,31 +172,85 @@ def congestion_name(level: str, lang: str) -> str:
     return CONGESTION_NAMES.get(level, level) if lang == "en" else level
 
 
-# Why a feed is not live, in Korean: the store and the sources word it in English.
+# Why a feed is not live, in Korean: the store and the sources word it in English. A result code
+# keeps its code; a URL or an exception's detail in parentheses is left to the English reason.
 RESULT_CODES_KO = {
     "INFO-100": "인증키가 유효하지 않습니다",
     "INFO-300": "인증키 사용이 제한되었습니다",
     "ERROR-300": "필수 값이 누락된 요청입니다",
+    "ERROR-301": "요청한 파일 형식을 알 수 없습니다",
     "ERROR-310": "서비스를 찾을 수 없습니다",
+    "ERROR-331": "요청 시작 위치가 올바르지 않습니다",
+    "ERROR-332": "요청 종료 위치가 올바르지 않습니다",
+    "ERROR-333": "요청 위치가 숫자가 아닙니다",
+    "ERROR-334": "요청 시작 위치가 종료 위치보다 뒤에 있습니다",
+    "ERROR-335": "샘플 인증키는 5건까지만 조회할 수 있습니다",
     "ERROR-336": "한 번에 1000건까지 요청할 수 있습니다",
     "ERROR-500": "서울 열린데이터광장 서버 오류",
     "ERROR-600": "서울 열린데이터광장 데이터베이스 오류",
     "ERROR-601": "서울 열린데이터광장 조회 오류",
 }
-REASONS_KO: tuple[tuple[re.Pattern, str], ...] = (
-    (re.compile(r"^no update for more than (.+)$"), "{0} 넘게 갱신 없음"),
-    (re.compile(r"^data is more than (.+) old$"), "자료가 {0} 넘게 지남"),
-    (re.compile(r"^no update for (.+)$"), "{0} 동안 갱신 없음"),
-    (re.compile(r"^data is (.+) old$"), "자료가 {0} 지남"),
-    (re.compile(r"^restored from history, first poll pending$"), "기록에서 복원 · 첫 수신 대기 중"),
-    (re.compile(r"^could not connect to the Seoul API"), "서울 열린데이터광장에 연결할 수 없습니다"),
-    (
-        re.compile(r"^the Seoul API did not answer within ([\d.]+) s"),
-        "서울 열린데이터광장이 {0}초 안에 응답하지 않았습니다",
-    ),
-    (re.compile(r"^HTTP (\d+) from the Seoul API"), "서울 열린데이터광장 응답 HTTP {0}"),
-    (re.compile(r"malformed (JSON|XML)"), "응답 형식이 올바르지 않습니다 ({0})"),
-    (re.compile(r"^unexpected error"), "처리 중 예기치 않은 오류"),
+RESULT_CODE = re.compile(r"[A-Z]+-\d+")
+RETRY_KO = (re.compile(r"^(.*); next try in (\d+) s$"), "{0} · {1}초 뒤 다시 시도")
+REASONS_KO: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(pattern), korean)
+    for pattern, korean in (
+        # the frame store (dashboard/store.py)
+        (r"^no update for more than (.+)$", "{0} 넘게 갱신 없음"),
+        (r"^data is more than (.+) old$", "자료가 {0} 넘게 지남"),
+        (r"^no update for (.+)$", "{0} 동안 갱신 없음"),
+        (r"^data is (.+) old$", "자료가 {0} 지남"),
+        (r"^restored from history, first poll pending$", "기록에서 복원 · 첫 수신 대기 중"),
+        (r"^the frame store is unavailable\b", "자료 저장소에 연결할 수 없습니다"),
+        # the live source (feeds/seoul.py)
+        (
+            r"^could not connect to the Seoul API within ([\d.]+) s\b",
+            "서울 열린데이터광장에 {0}초 안에 연결하지 못했습니다",
+        ),
+        (r"^could not connect to the Seoul API\b", "서울 열린데이터광장에 연결할 수 없습니다"),
+        (
+            r"^the Seoul API did not answer within ([\d.]+) s\b",
+            "서울 열린데이터광장이 {0}초 안에 응답하지 않았습니다",
+        ),
+        (
+            r"^the Seoul API closed the connection without answering\b",
+            "서울 열린데이터광장이 응답 없이 연결을 끊었습니다",
+        ),
+        (r"^the request to the Seoul API failed: (\w+)", "서울 열린데이터광장 요청 실패 ({0})"),
+        (r"^the Seoul API was not asked$", "서울 열린데이터광장에 아직 요청하지 않았습니다"),
+        (r"^HTTP (\d+) from the Seoul API\b", "서울 열린데이터광장 응답 HTTP {0}"),
+        # a body that is not data (feeds/envelope.py)
+        (r"^(\S+) answered with an empty body$", "{0} 응답 내용이 비어 있습니다"),
+        (
+            r"^(\S+) answered with an HTML page\b",
+            "{0} 응답이 자료가 아닌 웹 페이지입니다 (프록시 또는 서버 오류)",
+        ),
+        (r"^(\S+) answered with a body that is neither JSON nor XML$", "{0} 응답이 JSON도 XML도 아닙니다"),
+        (r"^(\S+) answered with malformed (JSON|XML)\b", "{0} 응답의 {1} 형식이 올바르지 않습니다"),
+        (r"^(\S+) answered with JSON that is not an object$", "{0} 응답의 JSON 구조가 올바르지 않습니다"),
+        (r"^(\S+) answered without a result code$", "{0} 응답에 결과 코드가 없습니다"),
+        (r"^(\S+) answered without its data$", "{0} 응답에 자료가 없습니다"),
+        (r"^(\S+) answered without rows$", "{0} 응답에 자료 행이 없습니다"),
+        (r"^(\S+) answered with a malformed envelope$", "{0} 응답의 구조가 올바르지 않습니다"),
+        (r"^(\S+) answered with malformed rows$", "{0} 응답의 자료 행 형식이 올바르지 않습니다"),
+        (r"^(\S+) answered with a malformed (\S+)$", "{0} 응답의 {1} 형식이 올바르지 않습니다"),
+        (r"^(\S+) answered without (\S+)$", "{0} 응답에 {1} 항목이 없습니다"),
+        (r"^the provider answered (.+)$", "제공기관 응답 “{0}”"),
+        # the parsers' rows (feeds/air.py, feeds/incidents.py)
+        (r"^(\S+) answered with rows for no known district$", "{0} 응답에 서울 자치구의 자료가 없습니다"),
+        (
+            r"^(\S+) row for (\S+) has no readable measurement time$",
+            "{0}: {1}의 측정 시각을 읽을 수 없습니다",
+        ),
+        (r"^(\S+) row without acc_id$", "{0}: 사고 번호(acc_id)가 없는 자료"),
+        (
+            r"^(\S+) incident (\S+) has no readable occurrence time$",
+            "{0}: 사고 {1}의 발생 시각을 읽을 수 없습니다",
+        ),
+        # a recording (feeds/replay.py) and the poller
+        (r"^the recording (\S+) holds no answer to (.+)$", "녹화 {0}에 {1} 요청의 응답이 없습니다"),
+        (r"^unexpected error: (\w+)$", "처리 중 예기치 않은 오류 ({0})"),
+    )
 )
 
 
@@ -201,14 +258,20 @@ def reason_text(reason: str | None, lang: str) -> str:
     """A feed's error or stale reason in the wall's language (English as the sources word it)."""
     if not reason or lang == "en":
         return reason or ""
-    code, _, rest = reason.partition(": ")
-    if code in RESULT_CODES_KO:
-        return f"{code}: {RESULT_CODES_KO[code]}"
+    retry = RETRY_KO[0].match(reason)
+    if retry:
+        return RETRY_KO[1].format(reason_text(retry[1], lang), retry[2])
+    code, sep, rest = reason.partition(": ")
+    if sep and RESULT_CODE.fullmatch(code):
+        return f"{code}: {RESULT_CODES_KO.get(code) or _reason_ko(rest)}"
+    return _reason_ko(reason)
+
+
+def _reason_ko(reason: str) -> str:
     for pattern, korean in REASONS_KO:
         found = pattern.search(reason)
         if found:
-            parts = [_duration_ko(part) for part in found.groups()]
-            return korean.format(*parts)
+            return korean.format(*(_duration_ko(part) for part in found.groups()))
     return reason
 
 

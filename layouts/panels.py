@@ -39,6 +39,23 @@ def shell(number: int, body: list, slot, extra_header: list | None = None) -> ht
             slot("past"),
             slot("alarm"),
             html.Div(className="panel-body", children=body),
+            connection_lost(),
+        ],
+    )
+
+
+def connection_lost() -> html.Div:
+    """The banner wall.js shows over a panel when the server stopped answering: in both
+    languages (the wall's lang attribute picks one), its time filled in by wall.js."""
+    return html.Div(
+        className="lost-banner",
+        role="alert",
+        children=[
+            html.Span(
+                className=f"lost-{lang}",
+                children=[t("connection_lost", lang), html.Span(className="lost-at")],
+            )
+            for lang in ("ko", "en")
         ],
     )
 
@@ -78,7 +95,7 @@ def status_line(metas: list[dict], lang: str) -> list:
         return [html.Span(className="status status-waiting", children=t("status_waiting", lang))]
     parts = []
     for meta in metas:
-        status = meta.get("status") if meta.get("version") or meta.get("error") else "waiting"
+        status = feed_status(meta)
         label = t(f"status_{status}", lang)
         reason = reason_text(meta.get("error") or meta.get("stale_reason"), lang)
         parts.append(
@@ -106,6 +123,11 @@ def status_line(metas: list[dict], lang: str) -> list:
             )
         )
     return parts
+
+
+def feed_status(meta: dict) -> str:
+    """ok, stale or error; waiting for a feed that has neither a frame nor an error yet."""
+    return meta.get("status") if meta.get("version") or meta.get("error") else "waiting"
 
 
 def _num(value: object) -> str:
@@ -202,20 +224,26 @@ def headlines(
     return [html.Div(tiles, className="tiles"), html.Div(minor, className="tiles tiles-small"), bar]
 
 
-def _ungraded(air: pd.DataFrame | None, lang: str) -> dict[str, int]:
+def _ungraded(air: pd.DataFrame | None, lang: str, short: bool = False) -> dict[str, int]:
     """Districts in the frame without a grade, by what the wall says of them (점검중, CAI —)."""
     counts: dict[str, int] = {}
     if air is not None and not air.empty:
         for row in air.itertuples():
             shown = summary.reading(row)
             if shown.grade is None:
-                word = air_word(shown, lang)
+                word = air_word(shown, lang, short)
                 counts[word] = counts.get(word, 0) + 1
     return counts
 
 
 def _cai_and_pm25(cai: float, pm25: float) -> str:
     return f"CAI {cai:.0f} · PM2.5 " + ("—" if pm25 != pm25 else f"{pm25:.0f} µg/m³")
+
+
+def time_marks(lang: str) -> dict[int, dict[str, str]]:
+    """The time machine's slider labels, minutes back from live."""
+    hours = {-1440: "-24h", -1080: "-18h", -720: "-12h", -360: "-6h"}
+    return {**{minutes: {"label": label} for minutes, label in hours.items()}, 0: {"label": t("live", lang)}}
 
 
 def _tile(label: str, value: str, detail: str, color: str, name: str) -> html.Div:
@@ -254,32 +282,38 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
                     _cai_and_pm25(row.cai, row.pm25),
                 )
             )
-    for meta in metas:
-        if meta.get("status") in ("stale", "error"):
-            items.append(
-                (
-                    "alert-feed",
-                    t(
-                        "feed_alert",
-                        lang,
-                        feed=t("feed_" + meta["feed"], lang),
-                        status=t("status_" + meta["status"], lang),
-                        reason=reason_text(meta.get("error") or meta.get("stale_reason"), lang),
-                    ),
-                    "",
-                )
-            )
-    if not items:
+    failing = [_feed_alert(meta, lang) for meta in metas if feed_status(meta) in ("stale", "error")]
+    if not items and not failing:
         return [html.Div(t("no_alerts", lang), className="alert alert-none")]
+    # Failing feeds come first, one full row each, and are never folded; the alerts share the
+    # rows left (at least one), two to a row, and what does not fit is folded into "외 N건".
+    room = 2 * max(1, ALERT_ROWS - len(failing))
     shown = (
         items
-        if len(items) <= 6
-        else [*items[:5], ("alert-more", t("more_alerts", lang, n=len(items) - 5), "")]
+        if len(items) <= room
+        else [*items[: room - 1], ("alert-more", t("more_alerts", lang, n=len(items) - room + 1), "")]
     )
-    return [
+    return failing + [
         html.Div(className=f"alert {level}", children=[html.Strong(title), html.Span(detail)])
         for level, title, detail in shown
     ]
+
+
+ALERT_ROWS = 3  # rows of panel 1's alert strip
+
+
+def _feed_alert(meta: dict, lang: str) -> html.Div:
+    status = feed_status(meta)
+    reason = reason_text(meta.get("error") or meta.get("stale_reason"), lang)
+    feed = t("feed_" + meta["feed"], lang)
+    return html.Div(
+        className=f"alert alert-feed alert-feed-{status}",
+        title=reason,
+        children=[
+            html.Strong(t("feed_failing", lang, feed=feed, status=t(f"status_{status}", lang))),
+            html.Span(reason),
+        ],
+    )
 
 
 # Panel 2: air map legend ----------------------------------------------------------------------
@@ -300,7 +334,7 @@ def air_legend(air: pd.DataFrame | None, lang: str) -> list:
         )
         for g, n in counts.items()
     ]
-    ungraded = _ungraded(air, lang)
+    ungraded = _ungraded(air, lang, short=True)  # the words of the map's labels
     if not ungraded:
         ungraded = {t("no_data", lang): None}
     chips += [
@@ -351,7 +385,9 @@ def traffic_summary(traffic: pd.DataFrame | None, lang: str) -> list:
 # Panel 5: incident list -----------------------------------------------------------------------
 
 
-def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: str) -> list:
+def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: str, moment: float) -> list:
+    """The open incidents, their times judged against ``moment`` (now, or the past moment shown):
+    a time of another day carries its date, an expected clearance already past says it is overdue."""
     if incidents is None:
         return [waiting(lang)]
     if incidents.empty:
@@ -360,34 +396,62 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
     ordered = incidents.assign(here=incidents["district_code"] == (selected or "")).sort_values(
         ["severe", "here", "occurred_at"], ascending=[False, False, False]
     )
-    return [_incident_row(row, selected, lang) for row in ordered.head(5).itertuples()]
+    now = _seoul(pd.Timestamp(moment, unit="s"))
+    return [_incident_row(row, selected, lang, now) for row in ordered.head(5).itertuples()]
 
 
-def _incident_row(row, selected: str | None, lang: str) -> html.Div:
+def incident_clock(incidents: pd.DataFrame | None, moment: float) -> tuple:
+    """What of the clock the incident list shows for a frame: the day, and how many expected
+    clearances are past. It moves only when a row's words would (part of the list's build key)."""
+    now = _seoul(pd.Timestamp(moment, unit="s"))
+    if incidents is None or incidents.empty:
+        return (now.date(),)
+    clears = pd.to_datetime(incidents["expected_clear_at"])
+    clears = clears.dt.tz_localize("Asia/Seoul") if clears.dt.tz is None else clears
+    return now.date(), int((clears <= now).sum())
+
+
+def _seoul(stamp: pd.Timestamp) -> pd.Timestamp:
+    """A time on the source's clock, Asia/Seoul (naive times are taken as UTC, as epoch seconds are)."""
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert("Asia/Seoul")
+
+
+def _clock_text(stamp: pd.Timestamp, now: pd.Timestamp) -> str:
+    """ "09:15" today, "11/23 09:15" on any other day than ``now``'s."""
+    return stamp.strftime("%H:%M" if stamp.date() == now.date() else "%m/%d %H:%M")
+
+
+def _incident_row(row, selected: str | None, lang: str, now: pd.Timestamp) -> html.Div:
     color, _ = theme.INCIDENT_STYLE.get(row.type_code, theme.INCIDENT_DEFAULT)
     name = TYPES.get(row.type_code, (row.type, row.type_en))[1 if lang == "en" else 0]
     detail = (row.detail_en if lang == "en" else row.detail) or ""
-    status = [t("in_progress", lang)]
+    occurred = _seoul(row.occurred_at)
+    status: list = [html.Span(t("in_progress", lang))]
+    overdue = False
     if isinstance(row.expected_clear_at, pd.Timestamp) and not pd.isna(row.expected_clear_at):
-        same_day = row.expected_clear_at.date() == row.occurred_at.date()
-        status.append(
-            t(
-                "clear_expected",
-                lang,
-                time=row.expected_clear_at.strftime("%H:%M" if same_day else "%m/%d %H:%M"),
-            )
-        )
+        clear = _seoul(row.expected_clear_at)
+        overdue = clear <= now
+        said = t("clear_overdue" if overdue else "clear_expected", lang, time=_clock_text(clear, now))
+        status.append(html.Span(said, className="incident-overdue" if overdue else None))
     if row.closure:
-        status.append(t(f"closure_{row.closure}", lang))
+        status.append(html.Span(t(f"closure_{row.closure}", lang)))
     classes = (
         "incident"
         + (" incident-severe" if row.severe else "")
+        + (" incident-late" if overdue else "")
         + (" incident-selected" if selected and row.district_code == selected else "")
     )
+    same_day = occurred.date() == now.date()
     return html.Div(
         className=classes,
         children=[
-            html.Div(row.occurred_at.strftime("%H:%M"), className="incident-time"),
+            html.Div(
+                [
+                    None if same_day else html.Span(occurred.strftime("%m/%d "), className="incident-date"),
+                    occurred.strftime("%H:%M"),
+                ],
+                className="incident-time",
+            ),
             html.Div(
                 className="incident-main",
                 children=[
@@ -404,7 +468,10 @@ def _incident_row(row, selected: str | None, lang: str) -> html.Div:
                     ),
                     html.Div(row.description, className="incident-text"),
                     stage_bar(row.type_code, getattr(row, "stage", ""), lang),
-                    html.Div(" · ".join(status), className="incident-status"),
+                    html.Div(
+                        [piece for i, span in enumerate(status) for piece in ([" · "] if i else []) + [span]],
+                        className="incident-status",
+                    ),
                 ],
             ),
         ],

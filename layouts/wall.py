@@ -10,7 +10,7 @@ from dash import dcc, html
 from feeds.districts import DISTRICTS
 from layouts import panels
 from layouts.figures import FIGURE_CONFIG
-from layouts.i18n import DEFAULT_LANGUAGE, t
+from layouts.i18n import DEFAULT_LANGUAGE
 from layouts.spec import FIGURE, PARTS, Part
 
 
@@ -58,7 +58,7 @@ def layout(
             ),
             one("headlines"),
             one("alerts"),
-            time_machine(one, history, lang),
+            time_machine(one, history, first(PARTS["1:time-marks"])),
             html.Div(
                 className="credit",
                 children=[one("source-credit"), html.Span(one("source-badge"), className="source-badge")],
@@ -156,6 +156,8 @@ def layout(
         className=first(PARTS["1:wall-class"]),
         lang=first(PARTS["1:wall-lang"]),
         style={"--bezel": f"{bezel}px"},
+        # wall.js calls the connection lost after three ticks without an answer.
+        **{"data-tick": str(int(tick_seconds * 1000))},
         children=[
             *stores,
             html.Div(
@@ -176,27 +178,18 @@ def layout(
     )
 
 
-def time_machine(slot, enabled: bool, lang: str) -> html.Div:
-    """Look at the wall as it was up to 24 hours ago, and one clear way back to live."""
+def time_machine(slot, enabled: bool, marks: dict) -> html.Div:
+    """Look at the wall as it was up to 24 hours ago, and one clear way back to live. ``marks`` is
+    the slider's labels in the first language (a part: they follow the language)."""
     if not enabled:
         return html.Div(
             id="time-machine",
             className="time-machine off",
             children=[
-                dcc.Slider(id="when-slider", min=-1440, max=0, step=10, value=0, disabled=True),
+                dcc.Slider(id="when-slider", min=-1440, max=0, step=10, value=0, disabled=True, marks=marks),
                 html.Button(slot("back-to-live"), id="back-to-live", n_clicks=0, className="back-to-live"),
             ],
         )
-    marks = {
-        minutes: {"label": label}
-        for minutes, label in (
-            (-1440, "-24h"),
-            (-1080, "-18h"),
-            (-720, "-12h"),
-            (-360, "-6h"),
-            (0, t("live", lang)),
-        )
-    }
     return html.Div(
         id="time-machine",
         className="time-machine",

@@ -1,0 +1,119 @@
+"""The wall in headless Chromium when its server goes away, comes back, or comes back new."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from selenium.webdriver.common.by import By
+from werkzeug.serving import make_server
+
+from dashboard import core
+from tests.test_wall_browser import open_wall, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+class Server:
+    """The wall served on one fixed loopback port that can be stopped and started again."""
+
+    def __init__(self, wall):
+        self.wall = wall
+        self.port = 0
+        self._server = None
+
+    def start(self) -> str:
+        self._server = make_server("127.0.0.1", self.port, self.wall.server, threaded=True)
+        self.port = self._server.server_port
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()  # connections are refused now, as from a dead server
+            self._server = None
+
+
+def lost(driver) -> bool:
+    return driver.execute_script("return document.documentElement.classList.contains('connection-lost')")
+
+
+def visible_banners(driver) -> list[str]:
+    return [b.text for b in driver.find_elements(By.CSS_SELECTOR, ".lost-banner") if b.is_displayed()]
+
+
+def visible_live_words(driver) -> list[str]:
+    words = driver.find_elements(By.CSS_SELECTOR, ".status-word")
+    return [w.text for w in words if w.is_displayed() and w.text.strip()]
+
+
+def test_a_dead_server_is_called_so_on_every_panel_and_the_next_answer_restores_it(
+    live_wall, browser_factory, artifacts
+):
+    server = Server(live_wall.wall)
+    url = server.start()
+    try:
+        driver = browser_factory(5760, 2160)
+        open_wall(driver, url + "/")
+        assert not lost(driver) and visible_banners(driver) == []
+        assert "정상" in " ".join(visible_live_words(driver))
+
+        server.stop()
+        # Ticks every second: three missed ones, and the wall says so.
+        wait_for(driver, lost, timeout=15, message="the wall never noticed its server was gone")
+        banners = visible_banners(driver)
+        assert len(banners) == 6, banners
+        assert all(b.startswith("연결 끊김 · 마지막 연결 ") and b[-5:-2].endswith(":") for b in banners), banners
+        assert visible_live_words(driver) == []  # no "정상" anywhere
+        assert "정상" not in driver.find_element(By.ID, "wall").text
+        dots = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.status .dot'))"
+            ".map(d => getComputedStyle(d).backgroundColor)"
+        )
+        assert dots and len(set(dots)) == 1, dots  # all one grey, none green
+        driver.save_screenshot(str(artifacts / "wall_connection_lost.png"))
+
+        server.start()
+        wait_for(driver, lambda d: not lost(d), timeout=15, message="the wall never noticed its server was back")
+        assert visible_banners(driver) == []
+        assert "정상" in " ".join(visible_live_words(driver))
+    finally:
+        server.stop()
+
+
+def test_english_wall_says_connection_lost_in_english(live_wall_factory, browser_factory):
+    live = live_wall_factory()
+    server = Server(live.wall)
+    url = server.start()
+    try:
+        driver = browser_factory(1920, 1080)
+        driver.get(url + "/panel/2?lang=en")
+        wait_for(driver, lambda d: "as of" in d.find_element(By.CSS_SELECTOR, "#panel-2 .part-status").text)
+        server.stop()
+        wait_for(driver, lost, timeout=15)
+        banners = visible_banners(driver)
+        assert banners and all(b.startswith("Connection lost · last contact ") for b in banners), banners
+    finally:
+        server.stop()
+
+
+def test_a_new_build_of_the_server_makes_open_walls_reload(live_wall, browser_factory, monkeypatch):
+    server = Server(live_wall.wall)
+    url = server.start()
+    try:
+        driver = browser_factory(1920, 1080)
+        open_wall(driver, url + "/")
+        driver.execute_script("window.__sameDocument = true;")
+        first = driver.execute_script("return window.wallConnection().build")
+        assert first == core.BUILD
+        monkeypatch.setattr(core, "BUILD", "0123456789ab")  # the next answer comes from a new build
+        wait_for(
+            driver,
+            lambda d: d.execute_script("return window.__sameDocument !== true"),
+            timeout=15,
+            message="the wall kept the old page after the server's build changed",
+        )
+        wait_for(driver, lambda d: d.execute_script("return window.wallConnection().build") == "0123456789ab")
+    finally:
+        server.stop()
