@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -35,6 +37,68 @@ class Summary:
     polls: dict[str, int] = field(default_factory=dict)  # polls that parsed, per feed
     failures: dict[str, int] = field(default_factory=dict)  # polls that did not, per feed
     stopped: str | None = None  # why the recording ended early, if it did
+    interrupted: bool = False  # by Ctrl-C or a signal: asked for, not a failure
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGINT ended the recording (a KeyboardInterrupt: no feed code catches it)."""
+
+
+class SignalSafeFile:
+    """A recording being written that SIGTERM and SIGINT end between two writes, never inside one
+    or inside the closing: a stopped recording is closed whole (gzip with its trailer) and replays.
+
+    It opens the file (raising OSError); used as a context manager around ``record``, it writes
+    and flushes like that file, and closes it.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self, path: Path):
+        self._file = open_recording(path, "w")
+        self.received: str | None = None  # the signal that ended the recording
+        self._busy = True  # a signal now is noted, and raised once the write is done
+        self._previous: dict = {}
+
+    def __enter__(self) -> SignalSafeFile:
+        self._previous = {signum: signal.signal(signum, self._signalled) for signum in self.SIGNALS}
+        self._busy = False
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._busy = True  # from here on a signal only waits for the file to close
+        try:
+            self._file.close()
+        finally:
+            self._restore()
+
+    def write(self, text: str) -> int:
+        with self._writing():
+            return self._file.write(text)
+
+    def flush(self) -> None:
+        with self._writing():
+            self._file.flush()
+
+    @contextmanager
+    def _writing(self):
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
+        if self.received:
+            raise Stopped(self.received)
+
+    def _signalled(self, signum: int, _frame) -> None:
+        if self.received is None:
+            self.received = signal.Signals(signum).name
+            if not self._busy:
+                raise Stopped(self.received)
+
+    def _restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
 
 def record(
@@ -50,7 +114,8 @@ def record(
     """Poll each feed every ``intervals[name]`` seconds for ``seconds``, writing every call to ``out``.
 
     Each poll is also parsed, so a broken answer shows up while recording (it is kept anyway). A
-    bad or blocked key, or Ctrl-C, stops the recording early; what was recorded is kept.
+    bad or blocked key, Ctrl-C or a SIGTERM (``SignalSafeFile``) stops the recording early; what
+    was recorded is kept.
     """
     recorder = Recorder(source, out)
     summary = Summary(polls=dict.fromkeys(feeds, 0), failures=dict.fromkeys(feeds, 0))
@@ -78,8 +143,8 @@ def record(
                 log.info("%s: %d rows", name, len(data))
             # A poll slower than its interval delays the next one rather than queueing several.
             due[name] = max(due[name] + intervals[name], clock())
-    except KeyboardInterrupt:
-        summary.stopped = "interrupted"
+    except KeyboardInterrupt as exc:
+        summary.stopped, summary.interrupted = str(exc) or "interrupted", True
     summary.calls = recorder.calls
     return summary
 
@@ -121,20 +186,30 @@ def main(argv: list[str] | None = None) -> int:
 
     from dashboard.core import make_source  # imports Dash: only once the settings are good
 
-    source = make_source(config)
+    try:
+        source = make_source(config)
+    except SettingsError as exc:
+        print(f"record: {exc}", file=sys.stderr)
+        return 2
     feeds = {name: FEEDS[name] for name in names}
     intervals = {name: config.interval(name) for name in names}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        recording = SignalSafeFile(args.out)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(f"record: --out {args.out}: cannot write the recording there ({reason})", file=sys.stderr)
+        return 2
     print(
         f"recording {', '.join(names)} from {source.name} for {args.minutes:g} min to {args.out}", flush=True
     )
-    with open_recording(args.out, "w") as out:
+    with recording as out:
         summary = record(source, feeds, intervals, args.minutes * 60, out)
     polls = ", ".join(f"{name} {summary.polls[name]} ok / {summary.failures[name]} failed" for name in names)
     print(f"recorded {summary.calls} calls to {args.out}: {polls}", flush=True)
     if summary.stopped:
         print(f"record: stopped early: {summary.stopped}", file=sys.stderr)
-    return 1 if summary.stopped and summary.stopped != "interrupted" else 0
+    return 1 if summary.stopped and not summary.interrupted else 0
 
 
 if __name__ == "__main__":

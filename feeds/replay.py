@@ -29,9 +29,11 @@ import bisect
 import copy
 import gzip
 import json
+import logging
 import statistics
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +41,8 @@ from feeds import traffic
 from feeds.base import FeedError, Source
 
 Request = tuple[str, str, int, int, tuple[str, ...]]  # (fmt, service, start, end, filters)
+
+log = logging.getLogger(__name__)
 
 
 def request_key(fmt: str, service: str, start: int | str, end: int | str, filters: tuple) -> Request:
@@ -87,37 +91,103 @@ class Recorder:
     def fetch(self, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
         t = self.source.now()
         body = self.source.fetch(fmt, service, start, end, *filters)
-        self.out.write(line(t, fmt, service, start, end, filters, body))
-        self.out.flush()  # a recording cut short by Ctrl-C keeps every call made so far
         self.calls += 1
+        self.out.write(line(t, fmt, service, start, end, filters, body))
+        self.out.flush()  # a recorder killed now keeps every call made so far
         return body
 
 
-def load(path: str | Path) -> dict[Request, tuple[list[float], list[str]]]:
-    """Read a recording: per request, its call times (ascending) and bodies. Raises ValueError."""
+def load(
+    path: str | Path, on_cut: Callable[[str], None] | None = log.warning
+) -> dict[Request, tuple[list[float], list[str]]]:
+    """Read a recording: per request, its call times (ascending) and bodies. Raises ValueError.
+
+    A recorder stopped mid-write leaves its last line cut, or a gzip file without its end: what
+    can be read is played, the cut line is dropped, and ``on_cut`` is told so in one message.
+    Any other line that is not a recorded call refuses the whole file.
+    """
     calls: dict[Request, list[tuple[float, str]]] = {}
-    with open_recording(path) as lines:
-        for number, text in enumerate(lines, 1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-                key = request_key(
-                    record["fmt"], record["service"], record["start"], record["end"], tuple(record["filters"])
-                )
-                t, body = float(record["t"]), record["body"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path} line {number} is not a recorded call ({exc})") from None
-            if not isinstance(body, str):
-                raise ValueError(f"{path} line {number} has a body that is not text")
-            calls.setdefault(key, []).append((t, body))
+    lines = _Lines(Path(path))
+    cut = None
+    for number, text, ended in lines:
+        if not text.strip():
+            continue
+        try:
+            key, t, body = _call(text)
+        except ValueError as exc:
+            if not ended:  # the last line, with no newline after it: cut while being written
+                cut = number
+                break
+            raise ValueError(f"{Path(path).name} line {number} is not a recorded call ({exc})") from None
+        calls.setdefault(key, []).append((t, body))
+    count = sum(len(found) for found in calls.values())
     if not calls:
-        raise ValueError(f"{path} holds no recorded calls")
+        because = f" (its line {cut} is cut)" if cut else ""
+        raise ValueError(f"{Path(path).name} holds no recorded calls{because}")
+    if (cut or not lines.whole) and on_cut is not None:
+        how = [] if lines.whole else ["ends without its gzip trailer"]
+        how += [f"has its last line ({cut}) cut: dropped it"] if cut else []
+        on_cut(f"{path} {' and '.join(how)} (stopped mid-write?); playing the {count} calls read")
     ordered = {}
     for key, found in calls.items():
         found.sort(key=lambda call: call[0])  # stable: calls at the same time keep file order
         ordered[key] = ([t for t, _ in found], [body for _, body in found])
     return ordered
+
+
+def _call(text: bytes) -> tuple[Request, float, str]:
+    """One line's call: its request, time and body (raises ValueError for anything else)."""
+    try:
+        record = json.loads(text.decode("utf-8"))
+        key = request_key(
+            record["fmt"], record["service"], record["start"], record["end"], tuple(record["filters"])
+        )
+        t, body = float(record["t"]), record["body"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"no {exc}" if isinstance(exc, KeyError) else str(exc)) from None
+    if not isinstance(body, str):
+        raise ValueError("its body is not text")
+    return key, t, body
+
+
+class _Lines:
+    """A recording's lines as bytes, numbered, each with whether a newline ended it.
+
+    Only the last line can lack one: the file was cut inside it. A gzip file whose end is missing
+    (its writer was killed) gives what decompresses, and ``whole`` turns False.
+    """
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.whole = True
+
+    def __iter__(self) -> Iterator[tuple[int, bytes, bool]]:
+        rest, number = b"", 0
+        for chunk in self._chunks():
+            *complete, rest = (rest + chunk).split(b"\n")
+            for text in complete:
+                number += 1
+                yield number, text, True
+        if rest:
+            yield number + 1, rest, False
+
+    def _chunks(self) -> Iterator[bytes]:
+        if not self.path.name.endswith(".gz"):
+            with open(self.path, "rb") as raw:
+                yield from iter(lambda: raw.read(self.CHUNK), b"")
+            return
+        with gzip.open(self.path, "rb") as packed:
+            try:
+                # read1: at most one read of the file each, so the read that finds the end
+                # missing has nothing decompressed to lose.
+                while chunk := packed.read1(self.CHUNK):
+                    yield chunk
+            except EOFError:
+                self.whole = False
+            except (gzip.BadGzipFile, zlib.error) as exc:
+                raise ValueError(f"{self.path.name} is not a readable gzip file ({exc})") from None
 
 
 class ReplaySource:

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import traceback
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,10 +27,12 @@ from feeds import air, incidents, traffic
 from feeds.base import FeedError
 from feeds.registry import FEEDS
 from feeds.replay import ReplaySource, open_recording
+from feeds.replay import load as replay_load
 from feeds.seoul import SeoulSource
 from tests.fake_seoul import KEY, MOMENT, FakeClock, FakeSeoul
 
 HOTSPOTS = ("광화문·덕수궁", "강남역")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -457,3 +465,101 @@ def test_the_record_command_writes_a_recording_from_the_configured_source(
     fake.fail("info100")
     assert record.main(["--minutes", "1", "--out", str(tmp_path / "bad_key.jsonl")]) == 1
     assert "INFO-100" in capsys.readouterr().err
+
+
+def recording_process(out: Path, log: Path) -> subprocess.Popen:
+    """`python -m dashboard record` on the demo city, air and incidents polled every second."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("WALL_", "SEOUL_", "DEMO_"))}
+    environ |= {"WALL_SOURCE": "demo", "AIR_INTERVAL": "1", "INCIDENTS_INTERVAL": "1", "LOG_LEVEL": "INFO"}
+    command = ["-m", "dashboard", "record", "--minutes", "10", "--feeds", "air,incidents", "--out", str(out)]
+    with log.open("w") as sink:  # the recorder keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, *command], cwd=ROOT, env=environ, stdout=sink, stderr=subprocess.STDOUT
+        )
+
+
+def recorded_polls(process: subprocess.Popen, log: Path, polls: int) -> None:
+    """Until the recorder has logged ``polls`` parsed polls (at most 60 s)."""
+    deadline = time.monotonic() + 60
+    while log.read_text(encoding="utf-8").count(" rows") < polls:
+        assert process.poll() is None, log.read_text(encoding="utf-8")
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.1)
+
+
+def ended(process: subprocess.Popen) -> int:
+    try:
+        return process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("name", ["stopped.jsonl.gz", "stopped.jsonl"])
+def test_a_recording_stopped_by_a_signal_is_closed_whole_and_replays(stop, name, tmp_path, caplog):
+    out, log = tmp_path / name, tmp_path / "record.log"
+    process = recording_process(out, log)
+    recorded_polls(process, log, 3)
+    process.send_signal(stop)
+    assert ended(process) == 0  # a stop that was asked for, not a failure
+    printed = log.read_text(encoding="utf-8")
+    assert f"record: stopped early: {stop.name}" in printed and "Traceback" not in printed
+    with open_recording(out) as whole:  # gzip: to its trailer, or this raises EOFError
+        text = whole.read()
+    assert text.endswith("\n") and f"recorded {text.count(chr(10))} calls" in printed
+    with caplog.at_level(logging.WARNING, logger="feeds.replay"):
+        replay = ReplaySource(out)
+    assert not caplog.records  # nothing cut
+    assert "RealtimeCityAir" in replay.fetch("json", air.SERVICE, 1, 25)
+
+
+def test_a_gzip_recording_killed_mid_write_replays_what_decompresses_with_one_warning(tmp_path, caplog):
+    out, log = tmp_path / "killed.jsonl.gz", tmp_path / "record.log"
+    process = recording_process(out, log)
+    recorded_polls(process, log, 3)
+    process.kill()  # SIGKILL: no trailer written; every call was flushed as it was written
+    ended(process)
+    with caplog.at_level(logging.WARNING, logger="feeds.replay"):
+        calls = sum(len(times) for times, _ in replay_load(out).values())
+    assert calls >= 3
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{out} ends without its gzip trailer (stopped mid-write?); playing the {calls} calls read"
+    ]
+    caplog.clear()
+
+    # Cut inside its last flushed call, as a disk that filled up or a copy cut short would leave it.
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(out.read_bytes()[:-20])
+    with caplog.at_level(logging.WARNING, logger="feeds.replay"):
+        replay = ReplaySource(cut)
+    assert len(caplog.records) == 1
+    assert "without its gzip trailer and has its last line" in caplog.records[0].getMessage()
+    assert replay.fetch("json", air.SERVICE, 1, 25)
+    assert sum(len(times) for times, _ in replay_load(cut, on_cut=None).values()) == calls - 1
+
+
+def test_a_recording_whose_last_line_is_cut_plays_the_rest_with_one_warning(fake, tmp_path, caplog):
+    path = tmp_path / "cut.jsonl"
+    clock = FakeClock()
+    with open_recording(path, "w") as out:
+        summary = record.record(
+            live_source(fake), FEEDS, dict.fromkeys(FEEDS, 60), 1, out, clock=clock, sleep=clock.sleep
+        )
+    text = path.read_text(encoding="utf-8")
+    last = text.splitlines()[-1]
+    path.write_text(text[: len(text) - len(last) // 2], encoding="utf-8")  # half the last line
+    with caplog.at_level(logging.WARNING, logger="feeds.replay"):
+        replay = ReplaySource(path)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path} has its last line ({summary.calls}) cut: dropped it (stopped mid-write?); "
+        f"playing the {summary.calls - 1} calls read"
+    ]
+    assert sum(len(times) for times, _ in replay_load(path, on_cut=None).values()) == summary.calls - 1
+    assert replay.fetch("json", air.SERVICE, 1, 25) == json.loads(text.splitlines()[0])["body"]
+
+    # A cut line anywhere but last is not a cut end: the file is refused, naming the line.
+    path.write_text(text.splitlines()[0][:30] + "\n" + text, encoding="utf-8")
+    with pytest.raises(ValueError, match="cut.jsonl line 1 is not a recorded call"):
+        ReplaySource(path)
