@@ -143,7 +143,7 @@ def air_map(
         shown = summary.reading(rows.get(district.code))
         grade = shown.grade if shown is not None else None
         fills[district.code] = _alpha(theme.GRADE_COLORS.get(grade, theme.NO_DATA), 0.85)
-        labels.append(f"<b>{district_name(district.code, lang)}</b><br>{air_word(shown, lang)}")
+        labels.append(f"<b>{district_name(district.code, lang)}</b><br>{air_word(shown, lang, short=True)}")
     _districts(figure, fills, selected, outline="#0b1220")
     figure["data"].append(_labels(labels, size=19 if lang == "en" else 22))
     return figure

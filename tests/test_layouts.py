@@ -116,7 +116,7 @@ def texts(component) -> list[str]:
     return texts(getattr(component, "children", None))
 
 
-@pytest.mark.parametrize(("lang", "word"), [("ko", "점검중"), ("en", "Under maintenance")])
+@pytest.mark.parametrize(("lang", "word"), [("ko", "점검중"), ("en", "Maintenance")])
 def test_a_station_under_maintenance_is_grey_and_says_so_on_the_map(down_air, lang, word):
     figure = figures.air_map(down_air, None, lang)
     codes = [d.code for d in DISTRICTS]
@@ -169,6 +169,8 @@ def test_summaries_leave_a_station_under_maintenance_out(down_air):
     assert sum(counts.values()) == 23  # 25 less the one under maintenance and the partial set
     legend = [" ".join(texts(chip)) for chip in panels.air_legend(down_air, "ko")]
     assert "점검중 1개 구" in legend and "CAI — 1개 구" in legend
+    legend = [" ".join(texts(chip)) for chip in panels.air_legend(down_air, "en")]
+    assert legend[-2:] == ["CAI — 1", "Maintenance 1"] and not any("districts" in c for c in legend)
     tiles, minor, bar = panels.headlines(down_air, None, None, "en")
     assert "Under maintenance 1" in texts(bar) and "CAI — 1" in texts(bar)
     measured = down_air[~down_air["district_code"].isin([YONGSAN, JUNG])]
