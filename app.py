@@ -54,14 +54,16 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
 
 def main() -> int:
     """Flask's development server, for development only: `make run` serves with gunicorn."""
+    # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
+    debug = os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes")
     try:
         config = cli.load_settings()
+        # The reloader's child serves on the socket its parent bound: HOST:PORT is taken, by us.
+        cli.check_start(config, serves=os.environ.get("WERKZEUG_RUN_MAIN") != "true")
+        wall = create_wall(config)
     except SettingsError as exc:
         print(f"city wall: {exc}", file=sys.stderr)
         return 2
-    wall = create_wall(config)
-    # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
-    debug = os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes")
     wall.start_polling(reloader=debug)
     print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
     try:
@@ -79,8 +81,11 @@ def __getattr__(name: str):
         try:
             wall = create_wall()
         except SettingsError as exc:
-            print(f"city wall: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
+            # How gunicorn is told that an app cannot load: it prints the line and stops (exit 4)
+            # instead of booting worker after worker. `python -m dashboard run` exits 2 on it.
+            from gunicorn.errors import AppImportError
+
+            raise AppImportError(f"city wall: {exc}") from None
         wall.start_polling()
         server = wall.server
         return server

@@ -11,12 +11,16 @@
 - ``record`` records the source's raw answers for replay (dashboard/record.py).
 
 Every command reads the settings from the environment, prints them (secrets hidden) and
-refuses a bad one with a message naming it (exit 2).
+refuses a bad one with one line naming it, on stderr, exit 2: also a setting that is valid as
+text but cannot be used (a history file that cannot be opened, a recording with nothing to
+play, a Redis that does not answer, a HOST that does not resolve, a PORT in use), which is
+tried before anything starts (``check_start``).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import shutil
@@ -26,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from dashboard import settings
@@ -48,6 +53,107 @@ def load_settings(environ=None) -> Settings:
     return config
 
 
+def check_start(config: Settings, *, serves: bool = True, redis: bool = True) -> None:
+    """Refuse now, naming the setting (SettingsError), what would otherwise fail later in a
+    gunicorn worker, at the first poll or at the bind: each is tried as the wall will use it.
+
+    ``serves``: this process binds HOST:PORT; ``redis``: it uses CACHE_REDIS_URL's Redis (the
+    cluster starts its own).
+    """
+    check_history(config)
+    check_recording(config)
+    if redis and config.cache_type == "RedisCache":
+        check_redis(config.cache_redis_url)
+    if serves:
+        check_address(config.host, config.port)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_history(config: Settings) -> None:
+    """HISTORY_PATH: a file that can be created or written, and that SQLite opens as history."""
+    from dashboard import history
+
+    path = config.history_path
+    if path.lower() == history.OFF or path == history.MEMORY:
+        return
+    file = Path(path) if Path(path).is_absolute() else history.ROOT / path
+    named = f"HISTORY_PATH={path!r}"
+    if file.is_dir():
+        raise SettingsError(f"{named} is a directory: name a file in it, such as {file / 'history.sqlite'}")
+    verb = "write" if file.exists() else "create"
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with open(file, "ab"):  # creates a missing file, proves an existing one writable, changes none
+            pass
+        with open(file, "rb") as head:
+            header = head.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise SettingsError(f"{named}: cannot {verb} the history file there ({reason})") from None
+    if header and header != SQLITE_HEADER:
+        raise SettingsError(f"{named} is not a SQLite file: name another file (a new one is created)")
+    history.open_history(path, config.history_retention_days).close()  # its own errors name the setting
+
+
+def check_recording(config: Settings) -> None:
+    """WALL_REPLAY_PATH (WALL_SOURCE=replay): a recording that can be read and holds calls."""
+    if config.wall_source != "replay":
+        return
+    from feeds import replay
+
+    named = f"WALL_REPLAY_PATH={config.wall_replay_path!r}"
+    try:
+        replay.load(config.wall_replay_path, on_cut=None)  # the wall that plays it says what was cut
+    except OSError as exc:
+        raise SettingsError(f"{named} cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise SettingsError(f"{named}: {exc}") from None
+
+
+def check_redis(url: str) -> None:
+    """CACHE_REDIS_URL (CACHE_TYPE=RedisCache): a Redis that answers a ping within seconds."""
+    import redis
+
+    named = f"CACHE_REDIS_URL={settings.redact_url(url)!r}"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    except ValueError as exc:
+        raise SettingsError(f"{named} is not a Redis URL ({exc})") from None
+    try:
+        client.ping()
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise SettingsError(f"{named}: no Redis answers there ({exc})") from None
+    except redis.RedisError as exc:
+        raise SettingsError(f"{named}: Redis refused the wall ({exc})") from None
+    finally:
+        client.close()
+
+
+def check_address(host: str, port: int) -> None:
+    """HOST and PORT: bound once and let go, as gunicorn and werkzeug bind them (IPv6 for an
+    address with a colon, IPv4 otherwise, SO_REUSEADDR)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        address = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)[0][4]
+    except socket.gaierror as exc:
+        raise SettingsError(f"HOST={host!r} cannot be resolved ({exc.strerror})") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SettingsError(
+                    f"PORT={port} is in use on {host} ({exc.strerror}): stop what holds it, or choose "
+                    "another PORT"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise SettingsError(f"PORT={port} is not allowed to this user ({exc.strerror})") from None
+            raise SettingsError(f"HOST={host!r} cannot be served on here ({exc.strerror})") from None
+
+
 # The WSGI entry, as a Procfile would name it: app.py composes the wall (dashboard/ imports none of it).
 WSGI_APP = "app:server"
 
@@ -55,6 +161,7 @@ WSGI_APP = "app:server"
 def run(config: Settings) -> int:
     """Serve the wall with gunicorn until it is stopped."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
     from gunicorn.util import import_app
 
     class WallServer(BaseApplication):
@@ -80,8 +187,18 @@ def run(config: Settings) -> int:
             # In each worker, after the fork: no SQLite connection or scheduler crosses a fork.
             return import_app(WSGI_APP)
 
+    check_start(config)
     print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
-    WallServer().run()
+    master = os.getpid()
+    try:
+        WallServer().run()
+    except SystemExit as exc:
+        # A worker that could not load the app (app.py says why in one line) stops gunicorn with
+        # APP_LOAD_ERROR: a setting that went bad after the checks above, still a setting's exit.
+        # (A worker's own exit passes through here too, after the fork: it keeps its code.)
+        if exc.code == Arbiter.APP_LOAD_ERROR and os.getpid() == master:
+            return 2
+        raise
     return 0
 
 
@@ -96,6 +213,7 @@ def poll(config: Settings) -> int:
         raise SettingsError("python -m dashboard poll needs WALL_POLLER=on: it is the poller")
     from dashboard import core
 
+    check_start(config, serves=False)
     wall = core.build(config)
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -112,6 +230,7 @@ def cluster(config: Settings) -> int:
     """redis-server, one poller and the web workers on this host; any one ending stops them all."""
     redis_url = config.cache_redis_url
     shared = {**os.environ, **CLUSTER, "CACHE_REDIS_URL": redis_url, "WEB_WORKERS": str(config.web_workers)}
+    check_start(config, redis=False)  # the parts would each refuse it; said once, before any starts
     processes: list[subprocess.Popen] = []
     try:
         processes.append(_redis(redis_url))
@@ -131,7 +250,7 @@ def cluster(config: Settings) -> int:
             ended = [p for p in processes if p.poll() is not None]
             if ended:
                 log.error("cluster: %s ended with %s; stopping the rest", ended[0].args, ended[0].returncode)
-                return 1
+                return 2 if ended[0].returncode == 2 else 1  # 2: a part refused a setting
         return 0
     finally:
         for process in reversed(processes):

@@ -60,8 +60,11 @@ class Settings:
         if self.wall_source == "replay":
             if not self.wall_replay_path:
                 raise SettingsError("WALL_REPLAY_PATH is not set: WALL_SOURCE=replay needs a recording")
-            if not Path(self.wall_replay_path).is_file():
-                raise SettingsError(f"WALL_REPLAY_PATH={self.wall_replay_path!r} is not a file")
+            recording = Path(self.wall_replay_path)
+            if not recording.is_file():
+                what = "a directory" if recording.is_dir() else "no file there"
+                named = f"WALL_REPLAY_PATH={self.wall_replay_path!r}"
+                raise SettingsError(f"{named}: {what}; it names a recording")
 
         if self.web_workers > 1 and self.cache_type != "RedisCache":
             raise SettingsError(
@@ -91,10 +94,10 @@ class Settings:
             return "set" if value else "not set"
         if isinstance(value, tuple):
             return ", ".join(value) if value else "(default)"
-        return _redact_url(str(value))
+        return redact_url(str(value))
 
 
-def _redact_url(value: str) -> str:
+def redact_url(value: str) -> str:
     """Hide a password in a URL such as redis://user:secret@host/0."""
     scheme, sep, rest = value.partition("://")
     if sep and "@" in rest:
