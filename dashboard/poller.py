@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
 FIRST_HOLD_OFF = 60  # seconds before asking again after a first permanent failure (a bad key)
 PERMANENT_RETRY = 600  # the longest hold-off: it doubles from FIRST_HOLD_OFF up to this
+NO_NEWS = "the provider published no data (INFO-200); showing the last frame"
 MANY_GONE = 5  # this many rows vanishing in one poll is logged (a glitch, or a quiet city?)
 
 
@@ -124,7 +125,10 @@ class Poller:
             # INFO-200 for air or traffic means "nothing published right now", not "no air":
             # the last frame stays and ages into stale, rather than the map going blank.
             log.info("%s answered no data; keeping the last frame", name)
-            return self._meta_now(name)
+            try:
+                return self.store.quiet(name, NO_NEWS)
+            except StoreUnavailable:
+                return self._meta_now(name)
         upstream = data  # history keeps what upstream said, and applies the two-poll rule itself
         if feed.ends_after_two:
             data = self._settle(name, feed.ends_after_two, data)

@@ -35,7 +35,7 @@ LANGUAGES = ("ko", "en")
 DAY = 24 * 3600
 MOMENT_STEP = 60  # the time machine shows whole minutes: a moment is a multiple of this
 # Meta fields a browser needs to show a feed's status and live age; the rest stays on the server.
-STORE_DOWN = "frame store unavailable"
+STORE_DOWN = "the frame store is unavailable"
 PUBLIC = ("feed", "version", "source", "measured_at", "fetched_at", "source_now", "speed", "status", "error")
 
 

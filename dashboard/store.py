@@ -47,6 +47,7 @@ class FrameMeta:
     rows: int = 0
     digest: str = ""
     error: str | None = None  # the reason the last poll failed; None when it succeeded
+    note: str | None = None  # the last poll answered, but brought nothing to show (INFO-200)
     status: str = ERROR  # ok / stale / error, as of the moment it was read
     stale_reason: str | None = None
     restored: bool = False  # kept from before a restart; no poll in this process has confirmed it
@@ -164,6 +165,7 @@ class FrameStore:
             rows=len(data),
             digest=content,
             error=None,
+            note=None,
             **fields,
         )
         if changed:
@@ -184,6 +186,14 @@ class FrameStore:
         now = self.clock()
         previous = self._raw_meta(feed)
         meta = replace(previous, attempted_at=now, error=reason, source=previous.source or source)
+        call(self.cache.set, self._meta_key(feed), meta)
+        return self._judge(meta, now)
+
+    def quiet(self, feed: str, note: str) -> FrameMeta:
+        """Record a poll that answered with nothing to show (air's INFO-200): the last frame stays,
+        stale with ``note`` as the reason, until a poll brings a frame."""
+        now = self.clock()
+        meta = replace(self._raw_meta(feed), attempted_at=now, error=None, note=note)
         call(self.cache.set, self._meta_key(feed), meta)
         return self._judge(meta, now)
 
@@ -241,6 +251,8 @@ class FrameStore:
             )
         if meta.restored:
             return replace(meta, status=STALE, stale_reason="restored from history, first poll pending")
+        if meta.note:
+            return replace(meta, status=STALE, stale_reason=meta.note)
         return replace(meta, status=OK, stale_reason=None)
 
     @staticmethod

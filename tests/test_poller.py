@@ -127,6 +127,10 @@ def test_air_answering_no_data_keeps_the_last_map(wall, source):
     source.fetch = no_data
     meta = wall.poller.poll("air")
     assert meta.version == first and len(wall.store.frame("air").data) == 25
+    # ... but not as live: the upstream published nothing, and the wall says so.
+    assert meta.status == "stale" and "INFO-200" in meta.stale_reason
+    source.fetch = original
+    assert wall.poller.poll("air").status == "ok"
 
 
 def test_no_incident_open_is_news_not_a_gap(wall, source):
