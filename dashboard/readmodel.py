@@ -15,6 +15,7 @@ key of its own, so nothing built in the outage is mistaken for a build of the re
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -30,6 +31,8 @@ from dashboard.history import History
 from dashboard.store import STALE, FrameMeta, FrameStore, StoreUnavailable
 from feeds.air import worst_district
 from feeds.districts import BY_CODE
+
+log = logging.getLogger(__name__)
 
 LANGUAGES = ("ko", "en")
 DAY = 24 * 3600
@@ -121,6 +124,7 @@ class ReadModel:
         self._data = Lru(16)
         self._series: dict[str, pd.DataFrame | None] = {}  # the last live series read, per feed
         self._read: dict[str, FrameMeta] = {}  # the last metas the store gave
+        self._down = False  # whether the store did not answer the last read
         self.worst = Lru(64)
 
     def metas(self) -> dict[str, FrameMeta]:
@@ -130,9 +134,16 @@ class ReadModel:
         if now - read_at < self.ttl:
             return metas
         try:
-            metas = self._read = self.store.metas()
-        except StoreUnavailable:
+            metas = self.store.metas()
+        except StoreUnavailable as exc:
+            if not self._down:
+                log.warning("%s; the wall shows what it holds, marked so", exc.reason)
+            self._down = True
             metas = self._unavailable()
+        else:
+            if self._down:
+                log.info("the frame store answers again")
+            self._down, self._read = False, metas
         shown = tuple(status_key(meta) for meta in metas.values())
         with self._lock:
             if shown != self._shown_metas:
