@@ -11,10 +11,12 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import requests
 
 from dashboard.settings import Settings
 from feeds.replay import line
@@ -34,11 +36,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(command: list[str], tmp_path: Path, **settings: str) -> subprocess.CompletedProcess:
-    """Run an entry point to its end with these settings over the defaults (none from the caller's
-    environment), a history file in the test's folder and a free port."""
+def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """These settings over the defaults (none from the caller's environment), a history file in
+    the test's folder and a free port."""
     environ = {k: v for k, v in os.environ.items() if k.lower() not in {f.name for f in fields(Settings)}}
-    environ |= {"HISTORY_PATH": str(tmp_path / "history.sqlite"), "PORT": str(free_port())} | settings
+    return environ | {"HISTORY_PATH": str(tmp_path / "history.sqlite"), "PORT": str(free_port())} | settings
+
+
+def start(command: list[str], tmp_path: Path, **settings: str) -> subprocess.CompletedProcess:
+    """Run an entry point to its end (at most 90 s, then it is killed)."""
+    environ = environment(tmp_path, **settings)
     return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=90)
 
 
@@ -208,3 +215,36 @@ def test_a_good_gzip_recording_passes_its_check(tmp_path):
         out.write(recording())
     done = start(APP, tmp_path, WALL_SOURCE="replay", WALL_REPLAY_PATH=str(path), HOST="wall.invalid")
     assert_refused(done, "HOST='wall.invalid'")  # the recording passed; the next check stopped it
+
+
+def test_a_wall_replaying_a_cut_recording_starts_and_says_so_once(tmp_path):
+    """The check before gunicorn reads the recording quietly; the worker that plays it warns."""
+    path = tmp_path / "cut.jsonl"
+    path.write_text(recording(3)[:-25], encoding="utf-8")
+    environ = environment(tmp_path, HISTORY_PATH="off", WALL_SOURCE="replay", WALL_REPLAY_PATH=str(path))
+    port = environ["PORT"]
+    log = tmp_path / "run.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(RUN, cwd=ROOT, env=environ, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not served(f"http://127.0.0.1:{port}/healthz"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    printed = log.read_text(encoding="utf-8")
+    assert printed.count("has its last line (3) cut: dropped it") == 1, printed
+    assert "playing the 2 calls read" in printed and "Traceback" not in printed
+
+
+def served(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code in (200, 503)  # answered, whatever the feeds say
+    except requests.RequestException:
+        return False
