@@ -42,6 +42,8 @@ def key(part: Part, view) -> tuple:
         found.append(view.when if view.when is not None else ("live", int(view.moment // TREND_STEP)))
     if part.status and view.when is None:
         found += [view.status_key(feed) for feed in part.feeds]
+    if part.clock is not None:
+        found.append(part.clock(view))
     return tuple(found)
 
 

@@ -87,6 +87,9 @@ def _load(body: str | bytes, service: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except ValueError as exc:
+        if not text.startswith(("{", "[")):
+            # Neither format's first character: garbage, whichever of the two was asked for.
+            raise FeedError(f"{service} answered with a body that is neither JSON nor XML") from None
         raise FeedError(f"{service} answered with malformed JSON ({exc.msg})") from None
     if not isinstance(document, dict):
         raise FeedError(f"{service} answered with JSON that is not an object")

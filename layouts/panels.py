@@ -299,7 +299,7 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
     ]
 
 
-ALERT_ROWS = 3  # rows of panel 1's alert strip
+ALERT_ROWS = 4  # rows of alerts panel 1 has room for (its strip, under the headline tiles)
 
 
 def _feed_alert(meta: dict, lang: str) -> html.Div:

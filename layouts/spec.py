@@ -65,6 +65,8 @@ class Part:
     moment: bool = False  # shows whether the moment is live or past (beyond the frames it reads)
     trend: bool = False  # reads history up to the moment shown, which moves on while live
     status: bool = False  # shows the feeds' statuses and ages
+    # What of the clock it shows beyond its frames (the day, clearances now past): in its build key
+    clock: Callable[[View], Any] | None = None
     target: tuple[str, str] | None = None  # a fixed (id, property) instead of a pattern-matching id
     tag: str = "div"
     class_name: str = ""
@@ -183,6 +185,11 @@ def _handling(view: View) -> list:
     )
 
 
+def _incident_list(view: View) -> list:
+    # "Today" and "overdue" are judged at the moment shown: now, or the time machine's.
+    return panels.incident_list(view.frame("incidents"), view.chosen, view.lang, view.moment)
+
+
 def _detail(view: View) -> list:
     return panels.district_detail(
         view.chosen,
@@ -207,10 +214,12 @@ PANELS: tuple[Panel, ...] = (
             _text(1, "source-credit", "source_credit"),
             Part(1, "source-badge", lambda view: t(f"source_{view.source}", view.lang), tag="span"),
             _text(1, "time-machine-label", "time_machine"),
+            Part(1, "time-marks", lambda view: panels.time_marks(view.lang), target=("when-slider", "marks")),
             _text(1, "back-to-live", "back_to_live"),
             _text(1, "attract-hint", "attract_hint"),
             Part(1, "headlines", _headlines, feeds=ALL_FEEDS, class_name="headlines"),
-            Part(1, "alerts", _alerts, feeds=("air", "incidents"), status=True, class_name="alert-strip"),
+            # Every feed's status: a failing traffic feed has its row here too.
+            Part(1, "alerts", _alerts, feeds=ALL_FEEDS, status=True, class_name="alert-strip"),
             Part(
                 1,
                 "wall-class",
@@ -291,8 +300,14 @@ PANELS: tuple[Panel, ...] = (
             _text(5, "handling-title", "handling_title"),
             _following(5, "incident-map", "incidents", figures.incident_map),
             Part(5, "incident-timeline", _incident_timeline, kind=FIGURE, feeds=("incidents",), trend=True),
-            _following(
-                5, "incident-list", "incidents", panels.incident_list, kind=HTML, class_name="incident-list"
+            Part(
+                5,
+                "incident-list",
+                _incident_list,
+                feeds=("incidents",),
+                selection=True,
+                clock=lambda view: panels.incident_clock(view.frame("incidents"), view.moment),
+                class_name="incident-list",
             ),
             Part(
                 5, "handling-times", _handling, feeds=("incidents",), trend=True, class_name="handling-times"

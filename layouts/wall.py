@@ -53,16 +53,25 @@ def layout(
                 children=[
                     html.Div(id="wall-clock", className="clock", children="--:--:--"),
                     html.Div(id="wall-date", className="clock-date"),
-                    html.Div(one("wall-name"), className="wall-name"),
+                    # The name and the credit beside the clock: the height below is the alerts'.
+                    html.Div(
+                        className="wall-id",
+                        children=[
+                            html.Div(one("wall-name"), className="wall-name"),
+                            html.Div(
+                                className="credit",
+                                children=[
+                                    one("source-credit"),
+                                    html.Span(one("source-badge"), className="source-badge"),
+                                ],
+                            ),
+                        ],
+                    ),
                 ],
             ),
             one("headlines"),
             one("alerts"),
             time_machine(one, history, first(PARTS["1:time-marks"])),
-            html.Div(
-                className="credit",
-                children=[one("source-credit"), html.Span(one("source-badge"), className="source-badge")],
-            ),
         ],
         one,
         extra_header=[html.Button(one("language"), id="lang-toggle", className="lang-toggle", n_clicks=0)],

@@ -163,6 +163,8 @@ UNUSABLE_BODIES = {
     "nginx 502 page": (fixture("proxy_502.html"), "HTML"),
     "proxy block page": (fixture("proxy_blocked.html"), "HTML"),
     "not XML": ("<RESULT><CODE>INFO-000</CODE>", "malformed XML"),
+    # Whichever format was asked for (AccInfo is fetched as XML), garbage is not "malformed JSON".
+    "garbage": ("Service Temporarily Unavailable\x00\x13", "neither JSON nor XML"),
 }
 
 

@@ -1,0 +1,132 @@
+"""Panel 5's incident rows: a time of another day carries its date, a clearance already past is overdue."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from feeds import incidents
+from feeds.demo import body_at
+from layouts import panels
+from layouts.spec import PARTS
+from tests.conftest import DEMO_MOMENT
+
+SEOUL = "Asia/Seoul"
+NOW = pd.Timestamp(DEMO_MOMENT, unit="s", tz=SEOUL)  # 2026-11-19 18:30
+
+
+def at(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz=SEOUL)
+
+
+def texts(component) -> list[str]:
+    if component is None:
+        return []
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, (list, tuple)):
+        return [text for child in component for text in texts(child)]
+    return texts(getattr(component, "children", None))
+
+
+def classes(component) -> list[str]:
+    """Every class name in a component tree."""
+    if component is None or isinstance(component, str):
+        return []
+    if isinstance(component, (list, tuple)):
+        return [name for child in component for name in classes(child)]
+    own = (getattr(component, "className", None) or "").split()
+    return own + classes(getattr(component, "children", None))
+
+
+@pytest.fixture(scope="module")
+def open_now() -> pd.DataFrame:
+    frame = incidents.parse(body_at(7, DEMO_MOMENT, "xml", "AccInfo", 1, 1000))
+    assert len(frame) >= 3
+    return frame
+
+
+def three(open_now: pd.DataFrame) -> pd.DataFrame:
+    """An incident of eight days ago due to clear that day, one of today due this evening, one of
+    today due tomorrow; none severe, so the list keeps them newest first."""
+    rows = open_now.head(3).assign(severe=False, closure="")
+    rows["occurred_at"] = [at("2026-11-19 17:40"), at("2026-11-19 13:05"), at("2026-11-11 09:15")]
+    rows["expected_clear_at"] = [at("2026-11-19 19:00"), at("2026-11-20 02:00"), at("2026-11-11 11:30")]
+    return rows.reset_index(drop=True)
+
+
+def rows_said(frame: pd.DataFrame, moment: pd.Timestamp, lang: str) -> list[tuple[str, str]]:
+    """(time column, status line) of each row, as the wall shows them."""
+    shown = panels.incident_list(frame, None, lang, moment.timestamp())
+    return [
+        ("".join(texts(row.children[0])).strip(), "".join(texts(row.children[1].children[-1])))
+        for row in shown
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "ko",
+            [
+                ("17:40", "처리 중 · 19:00 해제 예정"),
+                ("13:05", "처리 중 · 11/20 02:00 해제 예정"),
+                ("11/11 09:15", "처리 중 · 해제 예정 11/11 11:30 지남"),
+            ],
+        ),
+        (
+            "en",
+            [
+                ("17:40", "In progress · clears ~19:00"),
+                ("13:05", "In progress · clears ~11/20 02:00"),
+                ("11/11 09:15", "In progress · overdue: was to clear 11/11 11:30"),
+            ],
+        ),
+    ],
+)
+def test_an_old_incident_carries_its_date_and_its_past_clearance_reads_overdue(open_now, lang, expected):
+    assert rows_said(three(open_now), NOW, lang) == expected
+
+
+def test_an_overdue_clearance_is_marked_on_its_row_and_nowhere_else(open_now):
+    shown = panels.incident_list(three(open_now), None, "ko", NOW.timestamp())
+    marked = ["incident-late" in row.className.split() for row in shown]
+    assert marked == [False, False, True]
+    assert "incident-overdue" in classes(shown[2]) and "incident-overdue" not in classes(shown[:2])
+    assert "incident-date" in classes(shown[2]) and "incident-date" not in classes(shown[:2])
+
+
+def test_the_time_machine_judges_today_and_overdue_at_the_moment_shown(open_now):
+    frame = three(open_now)
+    # The evening before the old incident was due, seen on its own day: today, not yet overdue.
+    assert rows_said(frame, at("2026-11-11 10:00"), "ko")[2] == ("09:15", "처리 중 · 11:30 해제 예정")
+    # The next morning, the incidents of the 19th carry their date, and 19:00 is past.
+    next_morning = rows_said(frame, at("2026-11-20 01:00"), "en")
+    assert next_morning[0] == ("11/19 17:40", "In progress · overdue: was to clear 11/19 19:00")
+    assert next_morning[1] == ("11/19 13:05", "In progress · clears ~02:00")
+
+
+def test_a_clearance_exactly_now_is_overdue_and_a_missing_one_says_nothing(open_now):
+    frame = three(open_now)
+    frame.loc[0, "expected_clear_at"] = NOW
+    frame.loc[1, "expected_clear_at"] = pd.NaT
+    said = rows_said(frame, NOW, "ko")
+    assert said[0][1] == "처리 중 · 해제 예정 18:30 지남"
+    assert said[1][1] == "처리 중"
+
+
+def test_the_lists_build_key_moves_when_the_day_turns_or_a_clearance_passes(open_now):
+    frame = three(open_now)
+    clock = panels.incident_clock
+    assert PARTS["5:incident-list"].clock is not None  # the key reads the clock, not the frame only
+    assert clock(frame, at("2026-11-19 18:31").timestamp()) == clock(
+        frame, at("2026-11-19 18:59").timestamp()
+    )
+    assert clock(frame, at("2026-11-19 18:59").timestamp()) != clock(
+        frame, at("2026-11-19 19:00").timestamp()
+    )
+    assert clock(frame, at("2026-11-19 23:59").timestamp()) != clock(
+        frame, at("2026-11-20 00:00").timestamp()
+    )
+    assert clock(None, NOW.timestamp()) == clock(frame.iloc[0:0], NOW.timestamp())
