@@ -20,12 +20,14 @@ from layouts.i18n import reason_text
 
 ROOT = Path(__file__).parent.parent
 # Where reasons are worded: the feeds, the live source, the store's stale reasons, the poller.
+# (Not scenarios.py: a scenario file's problems are said at start, never as a feed's reason.)
 MODULES = [
-    *sorted((ROOT / "feeds").glob("*.py")),
+    *sorted(path for path in (ROOT / "feeds").glob("*.py") if path.name != "scenarios.py"),
     *(ROOT / "dashboard" / name for name in ("store.py", "poller.py", "readmodel.py", "core.py")),
 ]
 RAISERS = {"FeedError", "StoreUnavailable"}  # their first argument is a reason
 REASON_NAMES = {"reason", "stale_reason", "error"}  # a string given to these is a reason
+TAKES_REASON = REASON_NAMES | {"note"}  # a function with a parameter of these names takes a reason
 
 # Values for the expressions inside the reasons' f-strings, by what the expression mentions.
 SAMPLES = (
@@ -85,35 +87,54 @@ def _strings_in(node: ast.AST, service: str):
         yield from _strings_in(node.orelse, service)
 
 
+def _reason_takers(trees: list[ast.Module]) -> dict[str, int]:
+    """Functions of these modules that take a reason: their name and the reason's position
+    (``store.fail(feed, reason)``, ``poller._failed(name, reason)`` ...)."""
+    takers = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
+                for name in TAKES_REASON & set(names):
+                    takers[node.name] = names.index(name)
+    return takers
+
+
+def _module_strings(tree: ast.Module) -> dict[str, ast.AST]:
+    """Module-level constants: a reason handed on by name (``NO_NEWS``) is read from here."""
+    return {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
 def worded_reasons() -> dict[str, str]:
     """Every reason the code words, filled in: {reason: where it is worded}."""
     found: dict[str, str] = {}
-    for path in MODULES:
-        tree = ast.parse(path.read_text(), str(path))
-        service = next(
-            (
-                node.value.value
-                for node in tree.body
-                if isinstance(node, ast.Assign)
-                and [getattr(t, "id", None) for t in node.targets] == ["SERVICE"]
-                and isinstance(node.value, ast.Constant)
-            ),
-            "AccInfo",
-        )
+    trees = {path: ast.parse(path.read_text(), str(path)) for path in MODULES}
+    takers = _reason_takers(list(trees.values()))
+    for path, tree in trees.items():
+        constants = _module_strings(tree)
+        service = getattr(constants.get("SERVICE"), "value", "AccInfo")
         for node in ast.walk(tree):
             given: list[ast.AST] = []
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
                 if name in RAISERS and node.args:
                     given.append(node.args[0])
-                if name == "_failed" and len(node.args) > 1:
-                    given.append(node.args[1])
+                if name in takers and len(node.args) > takers[name]:
+                    given.append(node.args[takers[name]])
                 given += [kw.value for kw in node.keywords if kw.arg in REASON_NAMES]
             elif isinstance(node, ast.Assign):
                 targets = [t for target in node.targets for t in getattr(target, "elts", [target])]
                 if any(isinstance(t, ast.Name) and t.id in REASON_NAMES for t in targets):
                     given.append(node.value)
             for expression in given:
+                if isinstance(expression, ast.Name) and expression.id in constants:
+                    expression = constants[expression.id]
                 for reason in _strings_in(expression, service):
                     found.setdefault(reason, f"{path.relative_to(ROOT)}:{expression.lineno}")
     for code, (reason, _) in RESULT_CODES.items():  # the poller shows a coded reason as "CODE: reason"
