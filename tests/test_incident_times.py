@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pytest
 
@@ -130,3 +132,32 @@ def test_the_lists_build_key_moves_when_the_day_turns_or_a_clearance_passes(open
         frame, at("2026-11-20 00:00").timestamp()
     )
     assert clock(None, NOW.timestamp()) == clock(frame.iloc[0:0], NOW.timestamp())
+
+
+def test_the_same_frame_is_rebuilt_overdue_once_its_clearance_has_passed(live_wall):
+    wall = live_wall.wall
+    frame = wall.store.frame("incidents").data.assign(severe=False, closure="")
+    now = pd.Timestamp(live_wall.source.now(), unit="s", tz=SEOUL)
+    frame.loc[:, "expected_clear_at"] = pd.NaT
+    frame.loc[0, "expected_clear_at"] = now + pd.Timedelta(minutes=5)
+    frame.loc[0, "occurred_at"] = now - pd.Timedelta(minutes=1)
+    begun = (now - pd.Timedelta(minutes=1)).strftime("%H:%M")
+    wall.store.put("incidents", frame, source="demo", measured_at=None, source_now=now.timestamp())
+    part = PARTS["5:incident-list"]
+    time.sleep(wall.read.ttl + 0.1)  # the read model reads the store's metas at most once a ttl
+
+    def status_of_newest(minutes_on: float) -> str:
+        view = wall.read.view("ko", None, None)
+        view.__dict__["moment"] = (now + pd.Timedelta(minutes=minutes_on)).timestamp()  # the live clock then
+        rows = wall.builds.get(part, view).value  # as the browser receives it: plain JSON
+        newest = next(row for row in rows if row["props"]["children"][0]["props"]["children"][-1] == begun)
+        pieces = newest["props"]["children"][1]["props"]["children"][-1]["props"]["children"]
+        return "".join(piece if isinstance(piece, str) else piece["props"]["children"] for piece in pieces)
+
+    clear = (now + pd.Timedelta(minutes=5)).strftime("%H:%M")
+    assert status_of_newest(0) == f"처리 중 · {clear} 해제 예정"
+    builds = wall.builds.builds
+    assert status_of_newest(4) == f"처리 중 · {clear} 해제 예정"
+    assert wall.builds.builds == builds  # nothing it says moved: the same build, nothing sent
+    assert status_of_newest(6) == f"처리 중 · 해제 예정 {clear} 지남"
+    assert wall.builds.builds == builds + 1
