@@ -201,6 +201,10 @@ REASONS_KO: tuple[tuple[re.Pattern, str], ...] = tuple(
         (r"^no update for (.+)$", "{0} 동안 갱신 없음"),
         (r"^data is (.+) old$", "자료가 {0} 지남"),
         (r"^restored from history, first poll pending$", "기록에서 복원 · 첫 수신 대기 중"),
+        (
+            r"^the provider published no data \(INFO-200\); showing the last frame$",
+            "제공기관이 새 자료를 내지 않았습니다 (INFO-200) · 마지막 자료 표시 중",
+        ),
         (r"^the frame store is unavailable\b", "자료 저장소에 연결할 수 없습니다"),
         # the live source (feeds/seoul.py)
         (
