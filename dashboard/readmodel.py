@@ -260,9 +260,9 @@ class WallView:
     @property
     def signature(self) -> tuple:
         """Views with the same signature show the same wall: what one viewer's parts are, all are."""
-        live = (
-            int(self.moment // 3600) if self.when is None else None
-        )  # live trends move on hourly (TREND_STEP)
+        # Live, the wall moves on with the clock too: trends hourly (TREND_STEP), an incident's
+        # clearance turning overdue on the minute. Only the parts whose keys name the clock rebuild.
+        live = int(self.moment // 60) if self.when is None else None
         return (self.generation, self.lang, self.selection, self.when, live)
 
     def shown(self, feed: str) -> Shown:

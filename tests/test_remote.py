@@ -148,6 +148,8 @@ def test_scenario_from_the_remote_plays_every_stage_on_the_wall(
 
     source.advance((56 - elapsed) * 60)  # cleared at 55:00
     wall.poller.poll("incidents")
+    source.advance(60)
+    wall.poller.poll("incidents")  # an incident ends when two polls in a row lack it
     wait_for(driver, lambda d: text_of(d, "panel-5-alarm") == "", message="the fire alarm did not end")
     assert "화재" not in text_of(driver, "panel-1-alarm")
     if wall.history is not None:
