@@ -411,6 +411,12 @@ def incident_clock(incidents: pd.DataFrame | None, moment: float) -> tuple:
     return now.date(), int((clears <= now).sum())
 
 
+def _day_and_time(stamp: pd.Timestamp, today) -> str:
+    """"09:15" on the day shown, "11/23 09:15" on another."""
+    local = _seoul(stamp)
+    return local.strftime("%H:%M" if today is None or local.date() == today else "%m/%d %H:%M")
+
+
 def _seoul(stamp: pd.Timestamp) -> pd.Timestamp:
     """A time on the source's clock, Asia/Seoul (naive times are taken as UTC, as epoch seconds are)."""
     return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert("Asia/Seoul")
@@ -510,9 +516,13 @@ def district_detail(
     traffic: pd.DataFrame | None,
     incidents: pd.DataFrame | None,
     lang: str,
+    moment: float | None = None,
 ) -> list:
+    """The chosen district in full. ``moment`` is the time shown: an incident of another day is
+    dated."""
     if not code:
         return [waiting(lang)]
+    today = _seoul(pd.Timestamp(moment, unit="s")).date() if moment is not None else None
     row = summary.air_row(air, code)
     shown = summary.reading(row)
     color = theme.GRADE_COLORS.get(shown.grade if shown is not None else None, theme.NO_DATA)
@@ -599,7 +609,7 @@ def district_detail(
                             ),
                             html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
                             html.Span(r.description, className="road-span"),
-                            html.Span(r.occurred_at.strftime("%H:%M"), className="road-speed"),
+                            html.Span(_day_and_time(r.occurred_at, today), className="road-speed"),
                         ],
                     )
                     for r in here.head(4).itertuples()

@@ -198,6 +198,7 @@ def _detail(view: View) -> list:
         view.frame("traffic"),
         view.frame("incidents"),
         view.lang,
+        view.moment,
     )
 
 
@@ -321,7 +322,13 @@ PANELS: tuple[Panel, ...] = (
             *_common(6, ALL_FEEDS),
             _text(6, "city-view", "city_view"),
             Part(
-                6, "district-detail", _detail, feeds=ALL_FEEDS, selection=True, class_name="district-detail"
+                6,
+                "district-detail",
+                _detail,
+                feeds=ALL_FEEDS,
+                selection=True,
+                clock=lambda view: panels.incident_clock(view.frame("incidents"), view.moment)[:1],
+                class_name="district-detail",
             ),
         ),
     ),

@@ -161,3 +161,17 @@ def test_the_same_frame_is_rebuilt_overdue_once_its_clearance_has_passed(live_wa
     assert wall.builds.builds == builds  # nothing it says moved: the same build, nothing sent
     assert status_of_newest(6) == f"처리 중 · 해제 예정 {clear} 지남"
     assert wall.builds.builds == builds + 1
+
+
+def test_the_district_detail_dates_an_incident_of_another_day(open_now):
+    row = open_now.iloc[0]
+    code, occurred = row["district_code"], row["occurred_at"]
+
+    def detail(seconds_later: float) -> list[str]:
+        moment = occurred.timestamp() + seconds_later
+        return texts(panels.district_detail(code, False, None, None, open_now, "ko", moment))
+
+    same_day, week_on = detail(60), detail(8 * 86400)
+    assert occurred.strftime("%H:%M") in same_day
+    assert occurred.strftime("%m/%d %H:%M") not in same_day
+    assert occurred.strftime("%m/%d %H:%M") in week_on
