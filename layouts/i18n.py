@@ -58,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_alerts": ("특이 상황 없음", "No alerts"),
     "alerts": ("경보", "Alerts"),
     "status_ok": ("정상", "Live"),
+    "last_known": ("마지막 자료", "last known"),
     "connection_lost": ("연결 끊김 · 마지막 연결 ", "Connection lost · last contact "),
     "status_stale": ("지연", "Stale"),
     "status_error": ("오류", "Error"),

@@ -142,8 +142,14 @@ def waiting(lang: str) -> html.Div:
 
 
 def headlines(
-    air: pd.DataFrame | None, traffic: pd.DataFrame | None, incidents: pd.DataFrame | None, lang: str
+    air: pd.DataFrame | None,
+    traffic: pd.DataFrame | None,
+    incidents: pd.DataFrame | None,
+    lang: str,
+    not_live: frozenset[str] = frozenset(),
 ) -> list:
+    """Panel 1's headline figures. A figure of a feed in ``not_live`` (stale or in error) is its
+    last known value: greyed, and labelled so, never shown as if live."""
     worst = summary.worst_district(air)
     worst_air = summary.reading(summary.air_row(air, worst))
     speed = summary.citywide_speed(traffic)
@@ -208,7 +214,7 @@ def headlines(
     segments += [(word, n, theme.NO_DATA) for word, n in _ungraded(air, lang).items()]
     bar = (
         html.Div(
-            className="grade-bar",
+            className="grade-bar grade-bar-not-live" if "air" in not_live else "grade-bar",
             children=[
                 html.Div(
                     className="grade-segment",
@@ -221,7 +227,14 @@ def headlines(
         if sum(counts.values())
         else None
     )
+    for tile, feed in zip((*tiles, *minor), FEED_OF_TILE, strict=True):
+        if feed in not_live:
+            tile.className += " tile-not-live"
+            tile.children[0].children = f"{tile.children[0].children} · {t('last_known', lang)}"
     return [html.Div(tiles, className="tiles"), html.Div(minor, className="tiles tiles-small"), bar]
+
+
+FEED_OF_TILE = ("air", "traffic", "incidents", "air", "traffic", "incidents")  # headlines' order
 
 
 def _ungraded(air: pd.DataFrame | None, lang: str, short: bool = False) -> dict[str, int]:

@@ -149,7 +149,14 @@ def _wall_class(view: View) -> str:
 
 
 def _headlines(view: View) -> list:
-    return panels.headlines(view.frame("air"), view.frame("traffic"), view.frame("incidents"), view.lang)
+    not_live = frozenset(
+        feed
+        for feed in ALL_FEEDS
+        if view.when is None and (view.meta(feed) or {}).get("status") != "ok"
+    )
+    return panels.headlines(
+        view.frame("air"), view.frame("traffic"), view.frame("incidents"), view.lang, not_live
+    )
 
 
 def _alerts(view: View) -> list:
@@ -218,7 +225,8 @@ PANELS: tuple[Panel, ...] = (
             Part(1, "time-marks", lambda view: panels.time_marks(view.lang), target=("when-slider", "marks")),
             _text(1, "back-to-live", "back_to_live"),
             _text(1, "attract-hint", "attract_hint"),
-            Part(1, "headlines", _headlines, feeds=ALL_FEEDS, class_name="headlines"),
+            # A figure of a feed that is not live is greyed and called the last known one.
+            Part(1, "headlines", _headlines, feeds=ALL_FEEDS, status=True, class_name="headlines"),
             # Every feed's status: a failing traffic feed has its row here too.
             Part(1, "alerts", _alerts, feeds=ALL_FEEDS, status=True, class_name="alert-strip"),
             Part(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from feeds import incidents
+from feeds import air, incidents
 from feeds.demo import body_at
 from layouts import panels
 from layouts.spec import ALL_FEEDS, PARTS
@@ -96,3 +96,24 @@ def test_the_alert_strip_follows_every_feeds_status():
     # A failing traffic feed must reach the strip even when air and incidents do not move.
     part = PARTS["1:alerts"]
     assert part.status and set(part.feeds) == set(ALL_FEEDS)
+
+
+@pytest.mark.parametrize("lang, word", [("ko", "마지막 자료"), ("en", "last known")])
+def test_a_headline_figure_of_a_feed_that_is_not_live_is_greyed_and_called_last_known(lang, word):
+    from tests.conftest import ControlledSource
+
+    source = ControlledSource()
+    frames = {
+        feed: parse(source.fetch(*request))
+        for feed, (parse, request) in {
+            "air": (air.parse, ("json", "RealtimeCityAir", 1, 25)),
+            "incidents": (incidents.parse, ("xml", "AccInfo", 1, 1000)),
+        }.items()
+    }
+    shown = panels.headlines(frames["air"], None, frames["incidents"], lang, frozenset({"incidents"}))
+    tiles = [tile for row in shown[:2] for tile in row.children]
+    greyed = [tile for tile in tiles if "tile-not-live" in tile.className]
+    assert {tile.className.split()[1] for tile in greyed} == {"tile-incidents", "tile-small"}
+    assert len(greyed) == 2 and all(word in tile.children[0].children for tile in greyed)
+    live = [tile for tile in tiles if tile not in greyed]
+    assert live and not any(word in tile.children[0].children for tile in live)
