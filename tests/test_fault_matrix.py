@@ -3,14 +3,15 @@
 The fake is ../shared/peers/upstream_mock.py, a Seoul Open Data API written from SEOUL_API.md
 apart from this project's tests/fake_seoul.py, run as a subprocess on a free loopback port: one
 instance per set of flags (the 2026 air field names, every value a string, 30 % of stations under
-maintenance with null, "", "-" or 0), faults switched on and off over its control plane.
+maintenance with null, "", "-" or 0; a third of the rows without PM2.5 or CAI, served verbatim),
+faults switched on and off over its control plane.
 
 A cell is one feed and one fault on a fresh wall (the live source with half-second timeouts, a
-clock the test moves one feed interval per poll): every feed polled good, the fault on the feed's
-service, two polls of the feed with the other feeds polled between, the page and a tick, the
-fault cleared, one poll an interval later. What each cell saw becomes a row of
-tests/artifacts/fault_matrix.md (the README's "Faults" section shows the latest), written from the
-observations, and is then asserted.
+clock the test moves one feed interval per poll): every feed polled good (but the feed itself in
+the "no frame yet" row), the fault on the feed's service, two polls of the feed with the other
+feeds polled between, the page and a tick, the fault cleared, one poll an interval later. What
+each cell saw becomes a row of tests/artifacts/fault_matrix.md (the README's "Faults" section
+shows the latest), written from the observations, and is then asserted.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ from feeds.values import SEOUL
 from tests.conftest import ARTIFACTS
 from tests.fake_seoul import FakeClock
 
-PEERS = Path(__file__).resolve().parents[2] / "shared"
-MOCK = PEERS / "peers" / "upstream_mock.py"
-SAMPLES = PEERS / "fixtures" / "seoul"
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared, beside the repository
+MOCK = SHARED / "peers" / "upstream_mock.py"
+SAMPLES = SHARED / "fixtures" / "seoul"
 KEY = "MATRIXKEY"
 HOTSPOTS = ("광화문·덕수궁", "강남역", "서울역")
 SERVICES = {"air": "RealtimeCityAir", "traffic": "citydata", "incidents": "AccInfo"}
