@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run dev cluster test lint bench bench-scale browser-deps clean
+.PHONY: run dev cluster test lint bench bench-scale bench-soak browser-deps clean
 
 $(VENV)/.installed-run: pyproject.toml deploy/fetch-plotly-basic.sh
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(VENV)/.installed-test
 # The wall against the naive peer over HTTP, K replayed browsers (../shared/peers; minutes).
 bench-scale: $(VENV)/.installed-test browser-deps
 	$(PY) benchmarks/scale.py $(BENCH_ARGS)
+
+# A simulated day on the fast demo clock: server and browser memory, files and history each minute
+# (about 32 minutes; BENCH_ARGS=--quick for 3).
+bench-soak: $(VENV)/.installed-test browser-deps
+	$(PY) benchmarks/soak.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts assets/vendor
