@@ -166,7 +166,6 @@ CREATE TABLE IF NOT EXISTS polls (
     seen_at REAL NOT NULL  -- the newest successful poll kept, per feed
 );
 """
-MANY_MISSED = 5  # every open incident missing at once, this many or more, is logged
 SCHEMA_VERSION = 2
 TABLES = ("air", "traffic_district", "traffic_hotspot", "incidents", "incident_events", "frames", "polls")
 FRAME_META_COLUMNS = (
@@ -354,11 +353,10 @@ class History:
                 (incident_id, *fields, seen, seen, REPORTED),
             )
             self._event(db, incident_id, seen, REPORTED, stage)
-        missed = 0
+        # (The poller logs many incidents missing at once; the first absence closes nothing here.)
         for incident_id, (_, stage, missed_at) in open_now.items():
             if missed_at is None:  # the first poll without it: it may be a glitch
                 db.execute("UPDATE incidents SET missed_at = ? WHERE incident_id = ?", (seen, incident_id))
-                missed += 1
                 continue
             db.execute(
                 "UPDATE incidents SET status = ?, cleared_at = missed_at, cleared_after = last_seen, "
@@ -366,12 +364,6 @@ class History:
                 (CLEARED, incident_id),
             )
             self._event(db, incident_id, missed_at, CLEARED, stage or "")
-        if missed >= MANY_MISSED and missed == len(open_now) and not rows:
-            log.warning(
-                "history: all %d open incidents are missing from one poll; closed only if the next "
-                "poll lacks them too",
-                missed,
-            )
 
     @staticmethod
     def _event(db: sqlite3.Connection, incident_id: str, at: float, status: str, stage: str) -> None:

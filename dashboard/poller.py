@@ -39,6 +39,7 @@ SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
 FIRST_HOLD_OFF = 60  # seconds before asking again after a first permanent failure (a bad key)
 PERMANENT_RETRY = 600  # the longest hold-off: it doubles from FIRST_HOLD_OFF up to this
 NO_NEWS = "the provider published no data (INFO-200); showing the last frame"
+NO_DATA_YET = "the provider published no data (INFO-200)"
 MANY_GONE = 5  # this many rows vanishing in one poll is logged (a glitch, or a quiet city?)
 
 
@@ -121,12 +122,13 @@ class Poller:
         except StoreUnavailable as exc:
             self._lost_store(exc)
             held = name in self._last
-        if data.empty and not feed.empty_is_data and held:
+        if data.empty and not feed.empty_is_data:
             # INFO-200 for air or traffic means "nothing published right now", not "no air":
-            # the last frame stays and ages into stale, rather than the map going blank.
-            log.info("%s answered no data; keeping the last frame", name)
+            # the last frame stays, stale with the reason, rather than the map going blank; and
+            # a wall with no frame yet says why it has none, never "live" over an empty map.
+            log.info("%s answered no data; %s", name, "keeping the last frame" if held else "no frame yet")
             try:
-                return self.store.quiet(name, NO_NEWS)
+                return self.store.quiet(name, NO_NEWS if held else NO_DATA_YET)
             except StoreUnavailable:
                 return self._meta_now(name)
         upstream = data  # history keeps what upstream said, and applies the two-poll rule itself

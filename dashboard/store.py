@@ -232,6 +232,8 @@ class FrameStore:
         return meta if isinstance(meta, FrameMeta) else FrameMeta(feed=feed)
 
     def _judge(self, meta: FrameMeta, now: float) -> FrameMeta:
+        if not meta.version and not meta.error and meta.note:
+            return replace(meta, status=STALE, stale_reason=meta.note)  # answered, but nothing yet
         if meta.error or not meta.version:
             return replace(meta, status=ERROR, stale_reason=None)
         rule = self.freshness[meta.feed]

@@ -129,7 +129,8 @@ def _check(result: Any, service: str) -> str:
         return code
     if not code:
         raise FeedError(f"{service} answered without a result code")
-    reason, transient = RESULT_CODES.get(code, (f"the provider answered {message or code}", True))
+    unknown = "the provider answered " + (message or "a code unknown to the wall")
+    reason, transient = RESULT_CODES.get(code, (unknown, True))
     raise FeedError(reason, code=str(code), transient=transient)
 
 

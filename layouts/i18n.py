@@ -206,6 +206,10 @@ REASONS_KO: tuple[tuple[re.Pattern, str], ...] = tuple(
             r"^the provider published no data \(INFO-200\); showing the last frame$",
             "제공기관이 새 자료를 내지 않았습니다 (INFO-200) · 마지막 자료 표시 중",
         ),
+        (
+            r"^the provider published no data \(INFO-200\)$",
+            "제공기관이 아직 자료를 내지 않았습니다 (INFO-200)",
+        ),
         (r"^the frame store is unavailable\b", "자료 저장소에 연결할 수 없습니다"),
         # the live source (feeds/seoul.py)
         (
@@ -240,6 +244,7 @@ REASONS_KO: tuple[tuple[re.Pattern, str], ...] = tuple(
         (r"^(\S+) answered with malformed rows$", "{0} 응답의 자료 행 형식이 올바르지 않습니다"),
         (r"^(\S+) answered with a malformed (\S+)$", "{0} 응답의 {1} 형식이 올바르지 않습니다"),
         (r"^(\S+) answered without (\S+)$", "{0} 응답에 {1} 항목이 없습니다"),
+        (r"^the provider answered a code unknown to the wall$", "제공기관이 알 수 없는 코드로 응답했습니다"),
         (r"^the provider answered (.+)$", "제공기관 응답 “{0}”"),
         # the parsers' rows (feeds/air.py, feeds/incidents.py)
         (r"^(\S+) answered with rows for no known district$", "{0} 응답에 서울 자치구의 자료가 없습니다"),
