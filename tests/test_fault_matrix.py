@@ -36,12 +36,12 @@ import app as wall_app
 from benchmarks.dash_client import Viewer
 from dashboard.settings import Settings
 from dashboard.store import OK
-from feeds import air, incidents
+from feeds import air
 from feeds.registry import FEEDS
 from feeds.seoul import SeoulSource
 from feeds.values import SEOUL
 from tests.conftest import ARTIFACTS
-from tests.fake_seoul import FakeClock
+from tests.fake_seoul import FakeClock, built_in_incident_names
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared, beside the repository
 MOCK = SHARED / "peers" / "upstream_mock.py"
@@ -189,13 +189,8 @@ def mocks():
 
 @pytest.fixture(scope="module", autouse=True)
 def built_in_names():
-    """The live source renames incident codes from the mock's tables: undo it after the module."""
-    types, details = dict(incidents.TYPES), dict(incidents.DETAILS)
-    yield
-    incidents.TYPES.clear()
-    incidents.TYPES.update(types)
-    incidents.DETAILS.clear()
-    incidents.DETAILS.update(details)
+    with built_in_incident_names():
+        yield
 
 
 def live_source(mock: Mock, clock: FakeClock) -> SeoulSource:

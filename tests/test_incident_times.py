@@ -12,6 +12,7 @@ from feeds.demo import body_at
 from layouts import panels
 from layouts.spec import PARTS
 from tests.conftest import DEMO_MOMENT
+from tests.test_layouts import texts
 
 SEOUL = "Asia/Seoul"
 NOW = pd.Timestamp(DEMO_MOMENT, unit="s", tz=SEOUL)  # 2026-11-19 18:30
@@ -19,16 +20,6 @@ NOW = pd.Timestamp(DEMO_MOMENT, unit="s", tz=SEOUL)  # 2026-11-19 18:30
 
 def at(text: str) -> pd.Timestamp:
     return pd.Timestamp(text, tz=SEOUL)
-
-
-def texts(component) -> list[str]:
-    if component is None:
-        return []
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, (list, tuple)):
-        return [text for child in component for text in texts(child)]
-    return texts(getattr(component, "children", None))
 
 
 def classes(component) -> list[str]:

@@ -29,7 +29,7 @@ from feeds.registry import FEEDS
 from feeds.replay import ReplaySource, open_recording
 from feeds.replay import load as replay_load
 from feeds.seoul import SeoulSource
-from tests.fake_seoul import KEY, MOMENT, FakeClock, FakeSeoul
+from tests.fake_seoul import KEY, MOMENT, FakeClock, FakeSeoul, built_in_incident_names
 
 HOTSPOTS = ("광화문·덕수궁", "강남역")
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +44,8 @@ def fake():
 
 @pytest.fixture(autouse=True)
 def built_in_names():
-    """The live source renames incident codes from the upstream's tables: undo it after each test."""
-    types, details = dict(incidents.TYPES), dict(incidents.DETAILS)
-    yield
-    incidents.TYPES.clear()
-    incidents.TYPES.update(types)
-    incidents.DETAILS.clear()
-    incidents.DETAILS.update(details)
+    with built_in_incident_names():
+        yield
 
 
 def settings_for(fake: FakeSeoul, **overrides) -> Settings:

@@ -20,6 +20,7 @@ import requests
 
 from dashboard.settings import Settings
 from feeds.replay import line
+from tests.test_scale import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = [sys.executable, "app.py"]
@@ -232,12 +233,7 @@ def test_a_wall_replaying_a_cut_recording_starts_and_says_so_once(tmp_path):
             assert process.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(0.2)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
     printed = log.read_text(encoding="utf-8")
     assert printed.count("has its last line (3) cut: dropped it") == 1, printed
     assert "playing the 2 calls read" in printed and "Traceback" not in printed
