@@ -41,7 +41,7 @@ from feeds.registry import FEEDS
 from feeds.seoul import SeoulSource
 from feeds.values import SEOUL
 from tests.conftest import ARTIFACTS
-from tests.fake_seoul import FakeClock, built_in_incident_names
+from tests.fake_seoul import FakeClock
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared, beside the repository
 MOCK = SHARED / "peers" / "upstream_mock.py"
@@ -185,12 +185,6 @@ def mocks():
     yield get
     for mock in started.values():
         mock.stop()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def built_in_names():
-    with built_in_incident_names():
-        yield
 
 
 def live_source(mock: Mock, clock: FakeClock) -> SeoulSource:

@@ -29,7 +29,7 @@ from feeds.registry import FEEDS
 from feeds.replay import ReplaySource, open_recording
 from feeds.replay import load as replay_load
 from feeds.seoul import SeoulSource
-from tests.fake_seoul import KEY, MOMENT, FakeClock, FakeSeoul, built_in_incident_names
+from tests.fake_seoul import KEY, MOMENT, FakeClock, FakeSeoul
 
 HOTSPOTS = ("광화문·덕수궁", "강남역")
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,12 +40,6 @@ def fake():
     server = FakeSeoul()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def built_in_names():
-    with built_in_incident_names():
-        yield
 
 
 def settings_for(fake: FakeSeoul, **overrides) -> Settings:
