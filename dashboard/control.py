@@ -2,8 +2,12 @@
 
 The remote's state lives in the shared frame-store cache (Redis when several processes serve), not
 in one process's memory. Access needs the token WALL_CONTROL_TOKEN: the presenter opens
-/control?token=... once and a cookie keeps the session; without it /control and every control
-action answer 401 and reveal nothing. With no token set the remote is off.
+/control?token=... once and trades it for a session: a random id in a cookie, whose digest the
+store keeps until WALL_CONTROL_SESSION_HOURS pass or POST /control/logout ends it, so every
+worker knows it. Without a session /control and every control action answer 401 and reveal
+nothing. Wrong tokens are counted per client address in the store: the sixth within a minute,
+and every token after it until the minute ends, answers 429 with Retry-After. With no token set
+the remote is off. No page may frame the remote.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import hmac
 import html
 import json
 import logging
+import math
+import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from flask import Flask, Response, jsonify, redirect, request
 from flask_caching import Cache
@@ -26,6 +33,11 @@ from feeds.districts import BY_CODE, DISTRICTS
 log = logging.getLogger(__name__)
 
 COOKIE = "wall_control"
+SESSION_KEY = "control-session:"  # + the digest of a session id: the id itself is never stored
+WRONG_KEY = "control-wrong:"  # + address:minute:n, one key per wrong token of that minute
+WRONG_TOKENS_A_MINUTE = 5
+# Another page (even one on the same host) must not frame the remote and steer a presenter's taps.
+NOT_FRAMED = "frame-ancestors 'none'"
 ATTRACT_MODES = ("auto", "on", "off")
 LANGUAGES = ("ko", "en")
 
@@ -52,12 +64,28 @@ class ControlError(ValueError):
     """A control request the wall cannot carry out; the message says why."""
 
 
+class Throttled(Exception):
+    """Too many wrong tokens from one address this minute: answered 429, the token not even compared."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 class Remote:
-    def __init__(self, cache: Cache, token: str, scenarios: list[str] | None = None, clock=time.time):
+    def __init__(
+        self,
+        cache: Cache,
+        token: str,
+        scenarios: list[str] | None = None,
+        clock=time.time,
+        session_hours: float = 12.0,
+    ):
         self.cache = cache
         self.token = token
         self.scenarios = list(scenarios or [])
         self.clock = clock
+        self.session_seconds = max(1, round(session_hours * 3600))
 
     @property
     def enabled(self) -> bool:
@@ -105,18 +133,60 @@ class Remote:
 
     # --- access --------------------------------------------------------------------------------
 
-    def _session_value(self) -> str:
-        # The cookie holds a digest of the token, never the token itself.
-        return hmac.new(self.token.encode(), b"wall-control-session", hashlib.sha256).hexdigest()
+    def open_session(self) -> str:
+        """A new session: a random id for the cookie; the store keeps its digest until it expires."""
+        session = secrets.token_urlsafe(32)
+        call(self.cache.set, _session_key(session), self.clock() + self.session_seconds, self.session_seconds)
+        return session
+
+    def session_open(self, session: str) -> bool:
+        """The cookie names a session the store still holds and whose time has not run out."""
+        if not session or len(session) > 64:  # ids are 43 characters; anything else was never issued
+            return False
+        expires = call(self.cache.get, _session_key(session))
+        return isinstance(expires, (int, float)) and self.clock() < expires
+
+    def end_session(self, session: str) -> None:
+        call(self.cache.delete, _session_key(session))
+
+    def token_accepted(self, offered: str) -> bool:
+        """Compare a token in constant time, after the throttle: raise Throttled while this address
+        has given too many wrong ones this minute; count and log it if it is wrong."""
+        address = request.remote_addr or "unknown"
+        now = self.clock()
+        minute = int(now // 60)
+        wrong = f"{WRONG_KEY}{address}:{minute}:"
+        retry_after = max(1, math.ceil((minute + 1) * 60 - now))
+        if call(self.cache.get, f"{wrong}{WRONG_TOKENS_A_MINUTE}") is not None:
+            self._throttled(address, wrong, retry_after)
+        if hmac.compare_digest(offered.encode(), self.token.encode()):
+            return True
+        # One key per wrong token, each added only if absent: every worker counts the same wrongs.
+        for count in range(1, WRONG_TOKENS_A_MINUTE + 1):
+            if call(self.cache.add, f"{wrong}{count}", now, 120):
+                limit = WRONG_TOKENS_A_MINUTE
+                log.warning("remote: wrong token from %s (%d of %d this minute)", address, count, limit)
+                return False
+        self._throttled(address, wrong, retry_after)  # others from this address filled the minute first
+
+    def _throttled(self, address: str, wrong: str, retry_after: int) -> NoReturn:
+        if call(self.cache.add, f"{wrong}said", 1, 120):  # a burst is one line a minute
+            log.warning(
+                "remote: %d wrong tokens from %s within a minute; refusing its tokens for %d s",
+                WRONG_TOKENS_A_MINUTE,
+                address,
+                retry_after,
+            )
+        raise Throttled(retry_after)
 
     def authorised(self) -> bool:
+        """The request comes from an open session, or carries the token itself (X-Wall-Token)."""
         if not self.enabled:
             return False
-        offered = request.cookies.get(COOKIE, "")
+        if self.session_open(request.cookies.get(COOKIE, "")):
+            return True
         header = request.headers.get("X-Wall-Token", "")
-        return hmac.compare_digest(offered, self._session_value()) or (
-            bool(header) and hmac.compare_digest(header, self.token)
-        )
+        return bool(header) and self.token_accepted(header)
 
     def register(self, server: Flask) -> None:
         def refused() -> Response:
@@ -124,21 +194,41 @@ class Remote:
                 return Response("The presenter remote is off.\n", status=404, mimetype="text/plain")
             return Response("401 Unauthorized\n", status=401, mimetype="text/plain")
 
+        def is_remote() -> bool:
+            return request.path == "/control" or request.path.startswith("/control/")
+
+        @server.errorhandler(Throttled)
+        def throttled(error: Throttled) -> Response:
+            response = Response("429 Too Many Requests\n", status=429, mimetype="text/plain")
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response
+
+        @server.after_request
+        def never_framed(response: Response) -> Response:
+            # Whatever policy the site sets, the remote's answers add theirs: never framed, never kept.
+            if is_remote():
+                policy = response.headers.get("Content-Security-Policy", "").strip().rstrip(";")
+                if "frame-ancestors" not in policy:
+                    policy = f"{policy}; {NOT_FRAMED}" if policy else NOT_FRAMED
+                response.headers["Content-Security-Policy"] = policy
+                response.headers["X-Frame-Options"] = "DENY"
+                response.headers["Cache-Control"] = "no-store"
+            return response
+
         @server.get("/control")
         def control_page():
             token = request.args.get("token")
-            if token is not None and self.enabled and hmac.compare_digest(token, self.token):
-                # Trade the token in the URL for a cookie, and drop it from the address bar.
+            if token and self.enabled:
+                if not self.token_accepted(token):
+                    return refused()
+                # Trade the token in the URL for a session cookie, and drop it from the address bar.
                 response = redirect("/control", code=303)
-                response.set_cookie(
-                    COOKIE, self._session_value(), httponly=True, samesite="Strict", max_age=12 * 3600
-                )
+                session, seconds = self.open_session(), self.session_seconds
+                response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", max_age=seconds)
                 return response
             if not self.authorised():
                 return refused()
-            response = Response(_page(self.state()), mimetype="text/html")
-            response.headers["Cache-Control"] = "no-store"
-            return response
+            return Response(_page(self.state()), mimetype="text/html")
 
         @server.get("/control/state")
         def control_state():
@@ -157,6 +247,22 @@ class Remote:
                 return jsonify(self.change(wanted).to_dict())
             except ControlError as exc:
                 return jsonify({"error": str(exc)}), 400
+
+        @server.post("/control/logout")
+        def control_logout():
+            session = request.cookies.get(COOKIE, "")
+            if not self.enabled or not self.session_open(session):
+                return refused()
+            if not isinstance(request.get_json(silent=True), dict):  # JSON only, as every control request
+                return jsonify({"error": "expected a JSON object"}), 400
+            self.end_session(session)
+            response = jsonify({"session": "ended"})
+            response.delete_cookie(COOKIE, httponly=True, samesite="Strict")
+            return response
+
+
+def _session_key(session: str) -> str:
+    return SESSION_KEY + hashlib.sha256(session.encode()).hexdigest()
 
 
 def _scenario_titles(name: str) -> tuple[str, str, str]:

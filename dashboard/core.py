@@ -146,7 +146,12 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS}, history=history)
     health.register(app.server, store)
     _answer_store_outages(app.server)
-    remote = Remote(cache, settings.wall_control_token, scenarios=_scenarios(source))
+    remote = Remote(
+        cache,
+        settings.wall_control_token,
+        scenarios=_scenarios(source),
+        session_hours=settings.wall_control_session_hours,
+    )
     remote.register(app.server)
     driver = ScenarioDriver(remote, source, poller) if remote.enabled and remote.scenarios else None
     if driver is not None:

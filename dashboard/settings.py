@@ -40,8 +40,9 @@ class Settings:
     wall_bezel: int = 0  # WALL_BEZEL: CSS px between screens, so nothing is drawn behind a bezel
     wall_attract_idle: float = 90.0  # WALL_ATTRACT_IDLE: untouched seconds before the attract loop
     wall_attract_dwell: float = 10.0  # WALL_ATTRACT_DWELL: seconds the attract loop shows each stop
-    # WALL_CONTROL_TOKEN: the presenter remote's token (12+ characters); empty: the remote is off
+    # WALL_CONTROL_TOKEN: the presenter remote's token (16+ characters); empty: the remote is off
     wall_control_token: str = field(default="", repr=False)
+    wall_control_session_hours: float = 12.0  # WALL_CONTROL_SESSION_HOURS: a remote login's lifetime
     wall_poller: bool = True  # WALL_POLLER: poll upstream in this process (off for web workers)
     web_workers: int = 1  # WEB_WORKERS: gunicorn worker processes; more than 1 needs Redis and a poller
     web_threads: int = 8  # WEB_THREADS: threads per worker, each answering one request at a time
@@ -175,10 +176,14 @@ def _names(raw: str) -> tuple[str, ...]:
     return names
 
 
+# Tokens the README has shown as examples: published, so anyone on the exhibit LAN could try them.
+EXAMPLE_TOKENS = frozenset({"choose-a-long-token"})
+
+
 def _token(raw: str) -> str:
-    """at least 12 characters with no spaces"""
-    if len(raw) < 12 or any(c.isspace() for c in raw):
-        raise ValueError("too short")
+    """at least 16 characters with no spaces, and not the README's example"""
+    if len(raw) < 16 or any(c.isspace() for c in raw) or raw in EXAMPLE_TOKENS:
+        raise ValueError("too short or published")
     return raw
 
 
@@ -204,6 +209,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "wall_attract_idle": _number(1, 86_400),
     "wall_attract_dwell": _number(1, 600),
     "wall_control_token": _token,
+    "wall_control_session_hours": _number(0.1, 168),
     "wall_poller": _switch,
     "web_workers": _integer(1, 64),
     "web_threads": _integer(1, 64),
