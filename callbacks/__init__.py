@@ -7,9 +7,10 @@ who is looking at what.
 
 from __future__ import annotations
 
-from callbacks import controls, sync
+from callbacks import controls, edge, sync
 
 
 def register(wall) -> None:
+    edge.register(wall)
     sync.register(wall)
     controls.register(wall)

@@ -13,6 +13,7 @@ from layouts.spec import FIGURE
 
 # Maps draw the 25 districts first, in the table's order, so a click's curve number names one.
 MAPS = ("air-map", "traffic-map", "incident-map")
+NOTICE_CHARS = 40  # an address value longer than this is shown cut: anyone can write any address
 
 SELECT = """
 function (clicks, cityClicks, search, current, attract, codes) {
@@ -151,7 +152,7 @@ def register(wall) -> None:
 
 
 def url_problems(pathname: str | None, search: str | None) -> list[tuple[str, str]]:
-    """What in the address the wall could not use: (text key, the value), for a notice."""
+    """What in the address the wall could not use: (text key, the value cut to NOTICE_CHARS), for a notice."""
     problems = []
     query = _query(search)
     if "district" in query and query["district"] not in BY_CODE:
@@ -161,7 +162,11 @@ def url_problems(pathname: str | None, search: str | None) -> list[tuple[str, st
     path = (pathname or "/").rstrip("/")
     if path.startswith("/panel") and path not in {f"/panel/{n}" for n in range(1, 7)}:
         problems.append(("bad_panel", pathname))
-    return problems
+    return [(key, _cut(value)) for key, value in problems]
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= NOTICE_CHARS else value[: NOTICE_CHARS - 1] + "…"
 
 
 def _query(search: str | None) -> dict[str, str]:

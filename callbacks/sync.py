@@ -8,19 +8,14 @@ with nothing new answers 204 with no body and builds nothing.
 
 from __future__ import annotations
 
-import logging
-
 from dash import ALL, Input, Output, Patch, State, ctx, no_update
 from dash.exceptions import PreventUpdate
-from flask import jsonify
 
 from callbacks.memo import Builds
 from dashboard.readmodel import BadInput, ReadModel
 from layouts.spec import FIGURE, HTML, PARTS
 
-log = logging.getLogger(__name__)
 SINGLES = tuple(part for part in PARTS.values() if part.target)
-MAX_HELD = 4 * len(PARTS)  # a held store larger than the wall has parts was not made by this wall
 
 
 def register(wall) -> None:
@@ -42,8 +37,10 @@ def register(wall) -> None:
         State("control", "data"),
     )
     def sync(_n, selection, lang, when, held, control):
+        # callbacks/edge.py has checked every value; the parts asked for and the moment are judged
+        # here, before anything is built.
+        asked = [[_part(item["id"], kind) for item in items] for items, kind in _pattern_outputs()]
         view = read.view(lang, selection, when)
-        held = held if isinstance(held, dict) and len(held) <= MAX_HELD else {}
         tokens: dict[str, str] = {}
         moved: list[str] = []
         built = builds.of_view(view)
@@ -54,18 +51,12 @@ def register(wall) -> None:
                 moved.append(part.slot)
             return value
 
-        grouped = [[send(_part(item["id"], kind)) for item in items] for items, kind in _pattern_outputs()]
+        grouped = [[send(part) for part in parts] for parts in asked]
         singles = [send(part) for part in SINGLES]
         command = _command(wall, control)
         if not moved and command is no_update:
             raise PreventUpdate
         return (*grouped, *singles, _held(tokens, moved), command)
-
-    @wall.server.errorhandler(BadInput)
-    def bad_input(error: BadInput):
-        # One short line, never a traceback: a wrong value is the sender's mistake, not the wall's.
-        log.warning("refused a callback: %s", error)
-        return jsonify({"error": str(error)}), 400
 
 
 def _held(tokens: dict[str, str], moved: list[str]):
@@ -101,6 +92,6 @@ def _command(wall, control):
     if wall.remote is None or not wall.remote.enabled:
         return no_update
     state = wall.read.control()
-    if not state.seq or (control if isinstance(control, dict) else {}).get("seq") == state.seq:
+    if not state.seq or (control or {}).get("seq") == state.seq:
         return no_update
     return {"seq": state.seq, "selection": state.selection, "lang": state.lang, "attract": state.attract}

@@ -31,6 +31,18 @@ pio.templates.default = "none"
 # on such values as plotly's orjson path, which walks every value in Python first.
 pio.json.config.default_engine = "json"
 FIGURE_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "responsive": False}
+# Plotly reads every text it draws (text, hovertext, trace names in legends, tick labels,
+# annotations, titles) as its own markup: <br>, <b>, <span style=...>, <a href=...> and entities.
+MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def escaped(value: object) -> str:
+    """Text from data (an upstream name or word, a district's name) as Plotly shows it literally.
+
+    Every text a figure takes from data goes through here; the wall's own markup (<b>, <br>) is
+    added around what it returns.
+    """
+    return str(value).translate(MARKUP)
 
 
 @cache
@@ -143,7 +155,8 @@ def air_map(
         shown = summary.reading(rows.get(district.code))
         grade = shown.grade if shown is not None else None
         fills[district.code] = _alpha(theme.GRADE_COLORS.get(grade, theme.NO_DATA), 0.85)
-        labels.append(f"<b>{district_name(district.code, lang)}</b><br>{air_word(shown, lang, short=True)}")
+        name, word = escaped(district_name(district.code, lang)), escaped(air_word(shown, lang, short=True))
+        labels.append(f"<b>{name}</b><br>{word}")
     _districts(figure, fills, selected, outline="#0b1220")
     figure["data"].append(_labels(labels, size=19 if lang == "en" else 22))
     return figure
@@ -199,7 +212,7 @@ def traffic_map(
                     },
                 }
             )
-    figure["data"].append(_labels([district_name(d.code, lang) for d in DISTRICTS], size=17))
+    figure["data"].append(_labels([escaped(district_name(d.code, lang)) for d in DISTRICTS], size=17))
     return figure
 
 
@@ -208,7 +221,7 @@ def incident_map(
 ) -> dict:
     """Open incidents as one trace of markers, coloured and shaped by type, over the districts."""
     figure = _dim_map(height, width, selected)
-    figure["data"].append(_labels([district_name(d.code, lang) for d in DISTRICTS], size=15))
+    figure["data"].append(_labels([escaped(district_name(d.code, lang)) for d in DISTRICTS], size=15))
     placed = pd.DataFrame(columns=["lon", "lat", "type_code", "severe", "district_code"])
     if incidents is not None and not incidents.empty:
         placed = incidents.dropna(subset=["lon", "lat"])
@@ -246,7 +259,7 @@ def air_ranking(
         ranked = air.assign(shown=shown, ranked_cai=cai).sort_values(
             ["ranked_cai", "district_code"], ascending=True, na_position="first"
         )
-        names = [district_name(c, lang) for c in ranked["district_code"]]
+        names = [escaped(district_name(c, lang)) for c in ranked["district_code"]]
         colors = [theme.GRADE_COLORS.get(r.grade, theme.NO_DATA) for r in ranked["shown"]]
         figure.add_trace(
             dict(
@@ -265,7 +278,7 @@ def air_ranking(
                     ),
                 ),
                 text=[
-                    f"{r.cai:.0f} {grade_name(r.grade, lang)}" if r.grade else air_word(r, lang)
+                    escaped(f"{r.cai:.0f} {grade_name(r.grade, lang)}" if r.grade else air_word(r, lang))
                     for r in ranked["shown"]
                 ],
                 textposition="outside",
@@ -328,7 +341,7 @@ def air_trend(
                 x=district["measured_at"],
                 y=district["pm25"],
                 mode="lines+markers",
-                name=name,
+                name=escaped(name),
                 line=dict(color="#ffffff", width=6),
                 marker=dict(size=12),
             )
@@ -356,7 +369,7 @@ def district_speed_bars(
             dict(
                 type="bar",
                 x=ordered["speed_kmh"],
-                y=[district_name(c, lang) for c in ordered["district_code"]],
+                y=[escaped(district_name(c, lang)) for c in ordered["district_code"]],
                 orientation="h",
                 text=[f"{v:.0f}" for v in ordered["speed_kmh"]],
                 textposition="outside",
@@ -468,7 +481,7 @@ def incident_timeline(
         return _no_data(figure, lang)
     for type_code, group in timeline.groupby("type_code", sort=True):
         color, _ = theme.INCIDENT_STYLE.get(type_code, theme.INCIDENT_DEFAULT)
-        name = group["type_en" if lang == "en" else "type"].iloc[0]
+        name = escaped(group["type_en" if lang == "en" else "type"].iloc[0])
         figure.add_trace(
             dict(type="bar", x=group["hour"], y=group["opened"], name=name, marker=dict(color=color))
         )
