@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from benchmarks.dash_client import HttpClient, Viewer
+from tests.test_inputs import bad_bodies, notice_body, with_value
 from tests.test_scale import free_port, start, stop
 
 TOKEN = "exhibit-probe-token-7f3a9c"  # 16+ characters, not the README's example
@@ -68,6 +71,82 @@ def test_the_server_answers(server):
 
 
 # --- inputs: callback bodies, sizes, paths, URL notices, upstream text ---------------------------
+# The bodies are those of tests/test_inputs.py (which also checks in-process that none builds);
+# upstream text as data is tests/test_upstream_text.py (its own wall, on a hostile upstream).
+
+
+def callback_refusals() -> list[str]:
+    return [line for line in server_log().splitlines() if "refused a callback" in line]
+
+
+def test_every_callback_body_no_page_sends_answers_400_with_one_short_line(server):
+    good = Viewer(HttpClient(server)).body("tick.n_intervals")
+    bodies = bad_bodies(good, time.time())  # the demo city's clock is the real one (DEMO_SPEED=1)
+    bodies["a good body sent as text"] = json.dumps(good)
+    refused_before, lines_before = len(callback_refusals()), len(server_log().splitlines())
+    for name, body in bodies.items():
+        content_type = "text/plain" if name.endswith("as text") else "application/json"
+        answer = requests.post(
+            server + "/_dash-update-component", data=body, headers={"Content-Type": content_type}, timeout=10
+        )
+        assert answer.status_code == 400, (name, answer.status_code, answer.text[:200])
+        assert answer.headers["Content-Type"] == "application/json" and set(answer.json()) == {"error"}, name
+    log = server_log()
+    assert "Traceback" not in log
+    refused = callback_refusals()[refused_before:]
+    assert len(refused) == len(bodies), refused
+    assert all(len(line) < 160 for line in refused), max(refused, key=len)
+    assert not [line for line in refused if "99999" in line or "xxxx" in line or "made-up" in line]
+    assert len(log.splitlines()) - lines_before <= len(bodies) + 3  # and any poll's line
+    # The real wall goes on.
+    assert Viewer(HttpClient(server)).sync().status in (200, 204)
+
+
+def test_a_burst_of_100_wrong_typed_bodies_writes_100_short_lines_and_no_traceback(server):
+    good = Viewer(HttpClient(server)).body("tick.n_intervals")
+    wrong = [
+        ("selection", "data", {"code": "11440"}),
+        ("when", "data", "abc"),
+        ("lang", "data", {"ko": True}),
+        ("held", "data", ["token"]),
+        ("tick", "n_intervals", "x"),
+    ]
+    session = requests.Session()
+    lines_before, size_before = len(server_log().splitlines()), len(server_log())
+    for n in range(100):
+        body = with_value(good, *wrong[n % len(wrong)])
+        answer = session.post(server + "/_dash-update-component", json=body, timeout=10)
+        assert answer.status_code == 400, (n, answer.status_code)
+    log = server_log()
+    assert "Traceback" not in log
+    assert len(log.splitlines()) - lines_before <= 100 + 3
+    assert len(log) - size_before < 100 * 160  # before: 2 kB of traceback each, 200 kB in all
+
+
+def test_a_made_up_district_or_moment_is_refused_and_a_real_one_served(server):
+    viewer = Viewer(HttpClient(server))
+    assert viewer.sync().status in (200, 204)
+    for selection in ("99999", "seoul", "11440 ", "1144O"):
+        answer = viewer.sync(selection=selection)
+        assert answer.status == 400
+        assert json.loads(answer.raw) == {"error": "selection must be one of the 25 district codes or none"}
+    now = time.time() // 60 * 60
+    for when in (now + 3600, now - 3 * 86400, now - 600 + 1):
+        assert viewer.sync(selection=None, when=when).status == 400
+    assert viewer.sync(selection="11440", when=None).status == 200  # Mapo, live
+    assert viewer.sync(when=now - 600).status == 200  # ten minutes back, on the minute
+    assert "Traceback" not in server_log()
+
+
+def test_a_60_kB_address_value_is_said_on_the_wall_cut_at_40_characters(server):
+    body = notice_body("/panel/" + "9" * 500, "?district=" + "x" * 60_000 + "&lang=" + "y" * 100, "en")
+    answer = requests.post(server + "/_dash-update-component", json=body, timeout=10)
+    assert answer.status_code == 200
+    said = [item["props"]["children"] for item in answer.json()["response"]["url-notice"]["children"]]
+    assert len(said) == 3 and len(answer.content) < 2000
+    for cut in ("x" * 39 + "…", "y" * 39 + "…", "/panel/" + "9" * 32 + "…"):
+        assert any(cut in line for line in said), (cut, said)
+    assert "Traceback" not in server_log()
 
 
 # --- headers: CSP, framing, sniffing, referrer, banner -------------------------------------------
