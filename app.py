@@ -10,7 +10,7 @@ import os
 import sys
 
 import callbacks
-from dashboard import cli, core, settings
+from dashboard import cli, core, security, settings
 from dashboard.settings import Settings, SettingsError
 from layouts import wall as wall_layout
 from layouts.i18n import DEFAULT_LANGUAGE
@@ -54,8 +54,6 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
 
 def main() -> int:
     """Flask's development server, for development only: `make run` serves with gunicorn."""
-    # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
-    debug = os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes")
     try:
         config = cli.load_settings()
         # The reloader's child serves on the socket its parent bound: HOST:PORT is taken, by us.
@@ -64,10 +62,19 @@ def main() -> int:
     except SettingsError as exc:
         print(f"city wall: {exc}", file=sys.stderr)
         return 2
+    # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
+    debug = config.dash_debug
     wall.start_polling(reloader=debug)
     print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
     try:
-        wall.app.run(host=config.host, port=config.port, debug=debug)
+        wall.app.run(
+            host=config.host,
+            port=config.port,
+            debug=debug,
+            # The dev tools would ask plotly.com for a newer Dash: the wall's policy refuses any other host.
+            dev_tools_disable_version_check=True,
+            request_handler=security.QuietRequestHandler,
+        )
     finally:  # also when the server stops on Ctrl-C or cannot take the port (werkzeug says why)
         wall.poller.stop()
     return 0

@@ -154,6 +154,16 @@ def check_address(host: str, port: int) -> None:
             raise SettingsError(f"HOST={host!r} cannot be served on here ({exc.strerror})") from None
 
 
+def check_served_without_debug(config: Settings) -> None:
+    """DASH_DEBUG: Dash's dev tools and reloader belong to the development server (``make dev``);
+    gunicorn would serve without them, so asking for them there is refused, not ignored."""
+    if config.dash_debug:
+        raise SettingsError(
+            "DASH_DEBUG is on: debug is for the development server (make dev, python app.py); "
+            "python -m dashboard run serves with it off, so unset DASH_DEBUG"
+        )
+
+
 # The WSGI entry, as a Procfile would name it: app.py composes the wall (dashboard/ imports none of it).
 WSGI_APP = "app:server"
 
@@ -187,7 +197,11 @@ def run(config: Settings) -> int:
             # In each worker, after the fork: no SQLite connection or scheduler crosses a fork.
             return import_app(WSGI_APP)
 
+    check_served_without_debug(config)
     check_start(config)
+    from dashboard import security
+
+    security.hide_gunicorn()  # before the workers fork: none of them names itself
     print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
     master = os.getpid()
     try:
@@ -230,6 +244,7 @@ def cluster(config: Settings) -> int:
     """redis-server, one poller and the web workers on this host; any one ending stops them all."""
     redis_url = config.cache_redis_url
     shared = {**os.environ, **CLUSTER, "CACHE_REDIS_URL": redis_url, "WEB_WORKERS": str(config.web_workers)}
+    check_served_without_debug(config)
     check_start(config, redis=False)  # the parts would each refuse it; said once, before any starts
     processes: list[subprocess.Popen] = []
     try:

@@ -20,7 +20,7 @@ from flask import Flask, jsonify, request
 from flask_caching import Cache
 from flask_compress import Compress
 
-from dashboard import health
+from dashboard import health, security
 from dashboard.control import Remote, ScenarioDriver
 from dashboard.history import History, open_history
 from dashboard.poller import Poller
@@ -129,6 +129,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
     )
     _lean_responses(server)
+    security.register(app)
     cache = Cache(
         app.server,
         config={

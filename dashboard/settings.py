@@ -47,6 +47,7 @@ class Settings:
     web_workers: int = 1  # WEB_WORKERS: gunicorn worker processes; more than 1 needs Redis and a poller
     web_threads: int = 8  # WEB_THREADS: threads per worker, each answering one request at a time
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
+    dash_debug: bool = False  # DASH_DEBUG: Dash's dev tools and reloader, for `make dev` only (Dash's name)
     # HISTORY_PATH: the SQLite file the wall keeps its history in (relative: under the repo); off: none
     history_path: str = "var/history.sqlite"
     history_retention_days: int = 30  # HISTORY_RETENTION_DAYS: days of history kept (frames: 48 h)
@@ -214,6 +215,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "web_workers": _integer(1, 64),
     "web_threads": _integer(1, 64),
     "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    "dash_debug": _switch,
     "history_path": _text,
     "history_retention_days": _integer(1, 3650),
 }

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 import app as wall_app
 from dashboard import history
 from dashboard.core import Wall
+from dashboard.security import QuietRequestHandler
 from dashboard.settings import Settings
 from feeds.demo import DemoSource
 from tests.fake_seoul import built_in_incident_names
@@ -101,7 +102,7 @@ def history_in_tmp(tmp_path, monkeypatch) -> None:
 
 
 def serve(wall: Wall) -> tuple[str, callable]:
-    server = make_server("127.0.0.1", 0, wall.server, threaded=True)
+    server = make_server("127.0.0.1", 0, wall.server, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return f"http://127.0.0.1:{server.server_port}", server.shutdown

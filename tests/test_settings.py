@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import app as wall_app
+from dashboard import cli
 from dashboard.settings import Settings, SettingsError, load
 
 
@@ -50,6 +51,7 @@ def test_values_are_read_and_typed():
         ("WALL_TICK", "0.1"),
         ("WALL_POLLER", "maybe"),
         ("LOG_LEVEL", "LOUD"),
+        ("DASH_DEBUG", "maybe"),
     ],
 )
 def test_bad_value_is_refused_naming_the_setting(name, value):
@@ -62,6 +64,29 @@ def test_start_with_a_bad_setting_exits_with_a_message(monkeypatch, capsys):
     assert wall_app.main() == 2
     err = capsys.readouterr().err
     assert "PORT='not-a-port' is not valid" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "debug"])
+def test_a_debug_switch_that_is_neither_on_nor_off_stops_the_dev_server(monkeypatch, capsys, value):
+    monkeypatch.setenv("DASH_DEBUG", value)
+    assert wall_app.main() == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"DASH_DEBUG={value!r} is not valid: expected on or off" in err
+
+
+def test_debug_is_off_unless_asked_and_on_for_make_dev():
+    assert load({}).dash_debug is False and load({"DASH_DEBUG": "0"}).dash_debug is False
+    assert load({"DASH_DEBUG": "1"}).dash_debug is True  # what `make dev` sets
+    assert "DASH_DEBUG" in load({}).describe()
+
+
+@pytest.mark.parametrize("command", ["run", "cluster"])
+def test_the_production_server_refuses_debug_instead_of_ignoring_it(monkeypatch, capsys, command):
+    monkeypatch.setenv("DASH_DEBUG", "on")
+    monkeypatch.setenv("HISTORY_PATH", "off")
+    assert cli.main([command]) == 2  # refused before anything is bound or started
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "DASH_DEBUG is on" in err and "make dev" in err
 
 
 def test_settings_printed_at_start_hide_passwords():
