@@ -40,7 +40,9 @@ FIRST_HOLD_OFF = 60  # seconds before asking again after a first permanent failu
 PERMANENT_RETRY = 600  # the longest hold-off: it doubles from FIRST_HOLD_OFF up to this
 NO_NEWS = "the provider published no data (INFO-200); showing the last frame"
 NO_DATA_YET = "the provider published no data (INFO-200)"
-MANY_GONE = 5  # this many rows vanishing in one poll is logged (a glitch, or a quiet city?)
+# This many rows, and at least half of those open, vanishing in one poll is warned of: a glitch
+# upstream, or a city suddenly quiet. Ordinary turnover (a fast demo clock ends many) is not.
+MANY_GONE = 5
 
 
 class Poller:
@@ -179,15 +181,15 @@ class Poller:
         gone = set(previous[key]) - set(data[key]) if not data.empty else set(previous[key])
         carried = gone - self._missing.get(name, set())
         self._missing[name] = carried
-        if len(carried) >= MANY_GONE:
+        if len(carried) >= MANY_GONE and 2 * len(carried) >= len(previous):
             log.warning(
                 "%s: %d of %d open rows vanished in one poll; they stay until the next poll confirms it",
                 name,
                 len(carried),
                 len(previous),
             )
-        elif len(gone) - len(carried) >= MANY_GONE:
-            log.warning("%s: %d rows ended (absent from two polls in a row)", name, len(gone) - len(carried))
+        if len(gone) - len(carried) >= MANY_GONE:
+            log.info("%s: %d rows ended (absent from two polls in a row)", name, len(gone) - len(carried))
         if not carried:
             return data
         kept = previous[previous[key].isin(carried)]

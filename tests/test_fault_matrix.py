@@ -392,9 +392,9 @@ def test_a_fault_keeps_the_last_frame_says_why_stays_in_its_feed_and_recovers(mo
         # poll more (a glitch cannot close them), the second says none is open.
         assert (cell.first, cell.second) == (OK, OK)
         assert cell.kept == "1 poll, then 0 rows", cell.kept
-        # Every open incident vanishing is logged, then their end; each once.
-        assert len(cell.warnings) - cell.warned_first == 1, cell.warnings
-        assert cell.warned_first == 1 and "vanished" in cell.warnings[0], cell.warnings
+        # Every open incident vanishing at once is warned of, once; their end is no warning.
+        assert len(cell.warnings) == cell.warned_first == 1, cell.warnings
+        assert "vanished" in cell.warnings[0], cell.warnings
         return
     assert cell.second != OK, cell  # not "ok" within two intervals
     assert re.search(fault.reason, cell.full_reason), cell.full_reason  # and says why
