@@ -74,6 +74,11 @@ def test_the_wall_and_the_remote_work_under_their_policy(live_wall_factory, brow
     assert trouble(remote) == [] and trouble(wall) == []
     assert live.errors.records == []
 
+    # A remote whose session ended says so in words, not as a parse error.
+    remote.delete_all_cookies()
+    remote.find_element(By.CSS_SELECTOR, "button.l[data-lang='ko']").click()
+    wait_for(remote, lambda d: "Session ended" in status_of(d), message="an ended session was not said")
+
 
 # Run in the page as an injected script would be: each way of running code the page did not ship.
 INJECT = """
