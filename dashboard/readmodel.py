@@ -35,10 +35,10 @@ from feeds.districts import BY_CODE
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("ko", "en")
+STORE_DOWN = "the frame store is unavailable"  # the stale reason while the store does not answer
 DAY = 24 * 3600
 MOMENT_STEP = 60  # the time machine shows whole minutes: a moment is a multiple of this
 # Meta fields a browser needs to show a feed's status and live age; the rest stays on the server.
-STORE_DOWN = "the frame store is unavailable"
 PUBLIC = ("feed", "version", "source", "measured_at", "fetched_at", "source_now", "speed", "status", "error")
 
 

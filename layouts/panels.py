@@ -409,14 +409,14 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
     ordered = incidents.assign(here=incidents["district_code"] == (selected or "")).sort_values(
         ["severe", "here", "occurred_at"], ascending=[False, False, False]
     )
-    now = _seoul(pd.Timestamp(moment, unit="s"))
+    now = seoul_moment(moment)
     return [_incident_row(row, selected, lang, now) for row in ordered.head(5).itertuples()]
 
 
 def incident_clock(incidents: pd.DataFrame | None, moment: float) -> tuple:
     """What of the clock the incident list shows for a frame: the day, and how many expected
     clearances are past. It moves only when a row's words would (part of the list's build key)."""
-    now = _seoul(pd.Timestamp(moment, unit="s"))
+    now = seoul_moment(moment)
     if incidents is None or incidents.empty:
         return (now.date(),)
     clears = pd.to_datetime(incidents["expected_clear_at"])
@@ -424,10 +424,14 @@ def incident_clock(incidents: pd.DataFrame | None, moment: float) -> tuple:
     return now.date(), int((clears <= now).sum())
 
 
-def _day_and_time(stamp: pd.Timestamp, today) -> str:
-    """"09:15" on the day shown, "11/23 09:15" on another."""
-    local = _seoul(stamp)
-    return local.strftime("%H:%M" if today is None or local.date() == today else "%m/%d %H:%M")
+def incident_day(moment: float) -> tuple:
+    """The day shown at ``moment``: what of the clock a part that dates other days' times shows."""
+    return (seoul_moment(moment).date(),)
+
+
+def seoul_moment(moment: float) -> pd.Timestamp:
+    """Epoch seconds (the source's clock) as a time in Asia/Seoul."""
+    return _seoul(pd.Timestamp(moment, unit="s"))
 
 
 def _seoul(stamp: pd.Timestamp) -> pd.Timestamp:
@@ -535,7 +539,7 @@ def district_detail(
     dated."""
     if not code:
         return [waiting(lang)]
-    today = _seoul(pd.Timestamp(moment, unit="s")).date() if moment is not None else None
+    now = seoul_moment(moment) if moment is not None else None
     row = summary.air_row(air, code)
     shown = summary.reading(row)
     color = theme.GRADE_COLORS.get(shown.grade if shown is not None else None, theme.NO_DATA)
@@ -622,7 +626,11 @@ def district_detail(
                             ),
                             html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
                             html.Span(r.description, className="road-span"),
-                            html.Span(_day_and_time(r.occurred_at, today), className="road-speed"),
+                            html.Span(
+                                _clock_text(_seoul(r.occurred_at), now) if now is not None
+                                else r.occurred_at.strftime("%H:%M"),
+                                className="road-speed",
+                            ),
                         ],
                     )
                     for r in here.head(4).itertuples()

@@ -335,7 +335,7 @@ PANELS: tuple[Panel, ...] = (
                 _detail,
                 feeds=ALL_FEEDS,
                 selection=True,
-                clock=lambda view: panels.incident_clock(view.frame("incidents"), view.moment)[:1],
+                clock=lambda view: panels.incident_day(view.moment),
                 class_name="district-detail",
             ),
         ),
