@@ -37,7 +37,6 @@ SESSION_KEY = "control-session:"  # + the digest of a session id: the id itself 
 WRONG_KEY = "control-wrong:"  # + address:minute:n, one key per wrong token of that minute
 WRONG_TOKENS_A_MINUTE = 5
 # Another page (even one on the same host) must not frame the remote and steer a presenter's taps.
-NOT_FRAMED = "frame-ancestors 'none'"
 ATTRACT_MODES = ("auto", "on", "off")
 LANGUAGES = ("ko", "en")
 
@@ -205,13 +204,9 @@ class Remote:
 
         @server.after_request
         def never_framed(response: Response) -> Response:
-            # Whatever policy the site sets, the remote's answers add theirs: never framed, never kept.
+            # Never kept by a browser or a proxy. (That no page frames it is every answer's rule:
+            # dashboard/security.py sets frame-ancestors 'none' and X-Frame-Options on all.)
             if is_remote():
-                policy = response.headers.get("Content-Security-Policy", "").strip().rstrip(";")
-                if "frame-ancestors" not in policy:
-                    policy = f"{policy}; {NOT_FRAMED}" if policy else NOT_FRAMED
-                response.headers["Content-Security-Policy"] = policy
-                response.headers["X-Frame-Options"] = "DENY"
                 response.headers["Cache-Control"] = "no-store"
             return response
 
