@@ -203,7 +203,7 @@ class Remote:
             return response
 
         @server.after_request
-        def never_framed(response: Response) -> Response:
+        def never_kept(response: Response) -> Response:
             # Never kept by a browser or a proxy. (That no page frames it is every answer's rule:
             # dashboard/security.py sets frame-ancestors 'none' and X-Frame-Options on all.)
             if is_remote():
