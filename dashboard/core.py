@@ -157,7 +157,13 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     driver = ScenarioDriver(remote, source, poller) if remote.enabled and remote.scenarios else None
     if driver is not None:
         poller.every(1.0, driver.apply, "scenario")
-    read = ReadModel(store, history, source.name, control=remote.state if remote.enabled else None)
+    read = ReadModel(
+        store,
+        history,
+        source.name,
+        control=remote.state if remote.enabled else None,
+        public_url=settings.wall_public_url,
+    )
     return Wall(
         settings,
         app,

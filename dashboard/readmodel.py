@@ -108,8 +108,10 @@ class ReadModel:
         control: Callable[[], Any] | None = None,
         ttl: float = 1.0,
         clock: Callable[[], float] = time.time,
+        public_url: str = "",
     ):
         self.store = store
+        self.public_url = public_url  # the address phones reach the wall at (WALL_PUBLIC_URL), or ""
         self._control = control
         self._control_read: tuple[float, Any] = (-math.inf, None)
         self.history = history
@@ -253,6 +255,7 @@ class WallView:
         self.selection = selection
         self.when = when
         self.source = model.source
+        self.public_url = model.public_url
         self.history = model.history is not None
         self._shown: dict[str, Shown] = {}
         self._frames: dict[str, pd.DataFrame | None] = {}

@@ -40,6 +40,9 @@ class Settings:
     wall_bezel: int = 0  # WALL_BEZEL: CSS px between screens, so nothing is drawn behind a bezel
     wall_attract_idle: float = 90.0  # WALL_ATTRACT_IDLE: untouched seconds before the attract loop
     wall_attract_dwell: float = 10.0  # WALL_ATTRACT_DWELL: seconds the attract loop shows each stop
+    # WALL_PUBLIC_URL: the wall's address as phones reach it (http://192.168.0.10:8050); puts a QR
+    # code for the phone view (/m) on the wall. Empty: no code.
+    wall_public_url: str = ""
     # WALL_CONTROL_TOKEN: the presenter remote's token (16+ characters); empty: the remote is off
     wall_control_token: str = field(default="", repr=False)
     wall_control_session_hours: float = 12.0  # WALL_CONTROL_SESSION_HOURS: a remote login's lifetime
@@ -209,6 +212,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "wall_bezel": _integer(0, 400),
     "wall_attract_idle": _number(1, 86_400),
     "wall_attract_dwell": _number(1, 600),
+    "wall_public_url": _http_url,
     "wall_control_token": _token,
     "wall_control_session_hours": _number(0.1, 168),
     "wall_poller": _switch,

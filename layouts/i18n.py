@@ -103,6 +103,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_demo": ("시연 데이터", "Demo data"),
     "source_replay": ("녹화 재생", "Recorded data"),
     "source_seoul": ("", ""),
+    # The QR code on the wall, and the phone view it leads to (/m).
+    "qr_invite": ("휴대폰으로 보기 · 카메라로 찍으세요", "On your phone · scan with the camera"),
+    "qr_label": ("휴대폰 화면 주소 QR 코드", "QR code of the phone view's address"),
+    "phone_districts": ("자치구 · 눌러서 자세히", "Districts · tap for detail"),
+    "phone_detail": ("자치구 자세히", "District in detail"),
+    "phone_incidents": ("진행 중인 사고·통제", "Open incidents and closures"),
+    "phone_status": ("자료 상태", "Data status"),
+    "share": ("이 자치구 공유", "Share this district"),
+    "share_copied": ("주소를 복사했습니다", "Address copied"),
+    "share_copy_failed": ("주소를 길게 눌러 복사하세요", "Press and hold the address to copy it"),
+    "share_title": ("{district} · 서울 도시상황판", "{district} · Seoul City Status"),
 }
 
 GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}

@@ -36,6 +36,7 @@ class View(Protocol):
     moment: float  # the moment shown: ``when``, or now on the source's clock
     source: str  # demo, seoul or replay
     history: bool  # whether a history is kept (trends, the time machine)
+    public_url: str  # the wall's address as phones reach it (WALL_PUBLIC_URL), or "" for none
 
     def frame(self, feed: str) -> pd.DataFrame | None: ...
 
