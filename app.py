@@ -12,6 +12,7 @@ import sys
 import callbacks
 from dashboard import cli, core, security, settings
 from dashboard.settings import Settings, SettingsError
+from layouts import phone as phone_layout
 from layouts import wall as wall_layout
 from layouts.i18n import DEFAULT_LANGUAGE
 
@@ -43,6 +44,21 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
         )
 
     wall.app.layout = page
+
+    def phone_page():
+        """The phone view, drawn for the city in Korean; its address's district and language
+        arrive with the first sync."""
+        view = wall.read.view(DEFAULT_LANGUAGE, None, None)
+        held: dict[str, str] = {}
+
+        def first(part):
+            built = wall.phone_builds.get(part, view)
+            held[part.slot] = built.token
+            return built.value
+
+        return phone_layout.layout(config.wall_tick, first, held, DEFAULT_LANGUAGE)
+
+    wall.phone.layout = phone_page
 
     # gunicorn and other WSGI servers never call main(): the first request starts polling.
     @wall.server.before_request

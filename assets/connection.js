@@ -11,8 +11,8 @@
   var timeFormat = new Intl.DateTimeFormat("en-GB", {timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false});
 
   function tickMs() {
-    var wall = document.getElementById("wall");
-    return (wall && parseInt(wall.getAttribute("data-tick"), 10)) || 5000;
+    var page = document.querySelector("[data-tick]");  // the wall, or the phone view
+    return (page && parseInt(page.getAttribute("data-tick"), 10)) || 5000;
   }
 
   function show(isLost) {

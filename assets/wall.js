@@ -1,5 +1,6 @@
 /* The wall in the browser: scale the canvas to the window, pick a single panel from the URL,
-   tick the clock and every "as of 14:05 · 3 min ago" once a second. No data is fetched here. */
+   tick the clock and every "as of 14:05 · 3 min ago" once a second (on the phone view too, which
+   has no canvas). No data is fetched here. */
 (function () {
   "use strict";
   var CANVAS_W = 5760, CANVAS_H = 2160, PANEL_W = 1920, PANEL_H = 1080;
@@ -63,7 +64,8 @@
       var text = (lang === "en" ? "as of " + stamp : stamp + " 기준") + " · " + ago(Math.max(0, current - measured), lang);
       if (el.textContent !== text) { el.textContent = text; }
     }
-    var wallLang = (document.getElementById("wall") || document.documentElement).getAttribute("lang") || "ko";
+    var page = document.getElementById("wall") || document.getElementById("phone") || document.documentElement;
+    var wallLang = page.getAttribute("lang") || "ko";
     var past = document.querySelector("#wall.past [data-when]");
     if (past) { clockSource = parseFloat(past.dataset.when); }
     var shown = new Date((clockSource === null ? now : clockSource) * 1000);
@@ -94,7 +96,7 @@
   window.addEventListener("resize", fit);
   ["mousemove", "touchstart", "pointerdown"].forEach(function (name) { window.addEventListener(name, awake, {passive: true}); });
   var ready = setInterval(function () {
-    if (document.getElementById("wall-canvas")) { clearInterval(ready); fit(); awake(); }
+    if (document.getElementById("wall-canvas") || document.getElementById("phone")) { clearInterval(ready); fit(); awake(); }
   }, 50);
   setInterval(function () { fit(); tick(); }, 1000);
 })();

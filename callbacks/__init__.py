@@ -7,10 +7,12 @@ who is looking at what.
 
 from __future__ import annotations
 
-from callbacks import controls, edge, sync
+from callbacks import controls, edge, phone, sync
+from layouts.spec import PARTS
 
 
 def register(wall) -> None:
-    edge.register(wall)
+    edge.register(wall.app, PARTS)
     sync.register(wall)
     controls.register(wall)
+    phone.register(wall)

@@ -21,12 +21,11 @@ from flask import jsonify, request
 
 from dashboard.readmodel import LANGUAGES, BadInput
 from feeds.districts import BY_CODE
-from layouts.spec import PARTS
 
 log = logging.getLogger(__name__)
 
 ROUTE = "_dash-update-component"
-MAX_HELD = 4 * len(PARTS)  # a held store larger than the wall has parts was not made by this wall
+MAX_HELD = 256  # a held store of more tokens than a page has parts (the wall has ~60) was not made by it
 MAX_TOKEN = 64  # a part's token is a skeleton digest and a key digest: a few dozen characters
 COMMAND = frozenset({"seq", "selection", "lang", "attract"})  # what the sync sends as ``control``
 WILDCARD = ["ALL"]  # how a pattern-matching id's ALL is written in a callback's declaration
@@ -86,12 +85,12 @@ VALUES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
 }
 
 
-def register(wall) -> None:
-    """Check every callback request before Dash dispatches it; answer BadInput with 400."""
-    app = wall.app
+def register(app, parts: dict) -> None:
+    """Check every callback request to ``app`` (the wall, or the phone view, whose page has
+    ``parts``) before Dash dispatches it; answer BadInput with 400."""
     route = app.config.routes_pathname_prefix + ROUTE
 
-    @wall.server.before_request
+    @app.server.before_request
     def check_callback():
         if request.path != route or request.method != "POST":
             return None
@@ -99,10 +98,11 @@ def register(wall) -> None:
             body = request.get_json(silent=True)  # kept for Dash's own read of it
         except RecursionError:  # nesting deeper than the parser goes: no page sends that
             body = None
-        reason = refusal(body, app.callback_map)
+        reason = refusal(body, app.callback_map, len(parts))
         return None if reason is None else refuse(reason)
 
-    @wall.server.errorhandler(BadInput)
+    # One server for both apps: registered twice, the handler is the same one.
+    @app.server.errorhandler(BadInput)
     def bad_input(error: BadInput):
         return refuse(str(error))
 
@@ -113,7 +113,7 @@ def refuse(reason: str):
     return jsonify({"error": reason}), 400
 
 
-def refusal(body: Any, callbacks: dict[str, dict]) -> str | None:
+def refusal(body: Any, callbacks: dict[str, dict], parts: int) -> str | None:
     """Why the wall refuses this callback request, or None when its page could have sent it."""
     if not isinstance(body, dict):
         return "a callback request must be a JSON object"
@@ -121,7 +121,7 @@ def refusal(body: Any, callbacks: dict[str, dict]) -> str | None:
     callback = callbacks.get(output) if isinstance(output, str) else None
     if callback is None or "callback" not in callback:  # clientside callbacks never reach the server
         return "no callback of this wall has that output"
-    if not _outputs_match(body.get("outputs"), output):
+    if not _outputs_match(body.get("outputs"), output, parts):
         return "the outputs are not those of that callback"
     for group in ("inputs", "state"):
         sent, declared = body.get(group, []), callback[group]
@@ -147,23 +147,23 @@ def _declared(output: str) -> list[tuple[str, str]]:
     return [tuple(item.rsplit(".", 1)) for item in items]
 
 
-def _outputs_match(sent: Any, output: str) -> bool:
+def _outputs_match(sent: Any, output: str, parts: int) -> bool:
     declared = _declared(output)
     if not output.startswith(".."):
         return _one_output(sent, *declared[0])
     return (
         isinstance(sent, list)
         and len(sent) == len(declared)
-        and all(_output(item, *wanted) for item, wanted in zip(sent, declared, strict=True))
+        and all(_output(item, *wanted, parts) for item, wanted in zip(sent, declared, strict=True))
     )
 
 
-def _output(sent: Any, component: str, prop: str) -> bool:
+def _output(sent: Any, component: str, prop: str, parts: int) -> bool:
     if not component.startswith("{"):
         return _one_output(sent, component, prop)
     # A pattern-matching output: the parts the browser's page has, each once.
     pattern = json.loads(component)
-    if not isinstance(sent, list) or len(sent) > len(PARTS):
+    if not isinstance(sent, list) or len(sent) > parts:
         return False
     ids = []
     for item in sent:

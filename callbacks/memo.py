@@ -55,7 +55,10 @@ def _digest(value: Any) -> str:
 
 
 class Builds:
-    def __init__(self, size: int = 1024):
+    """The builds of one page's parts (the wall's, or the phone view's) in this process."""
+
+    def __init__(self, parts: dict[str, Part] = PARTS, size: int = 1024):
+        self.parts = parts
         self._built = Lru(size)
         self._by_token = Lru(size)
         self._moves = Lru(size)
@@ -86,7 +89,7 @@ class Builds:
         would hold builds the build cache has already dropped (a soak grew by ~170 MB that way)."""
 
         def every_part() -> dict[str, Built]:
-            return {slot: self.get(part, view) for slot, part in PARTS.items()}
+            return {slot: self.get(part, view) for slot, part in self.parts.items()}
 
         if view.generation > self._generation:
             self._generation = view.generation

@@ -1,45 +1,67 @@
 """The one request a viewer makes per tick: everything that changed for its language, selection and moment.
 
-Each browser holds, per part of the wall, the token of what it was last sent. A tick (or a touch,
+Each browser holds, per part of its page, the token of what it was last sent. A tick (or a touch,
 a language switch, a move of the time machine) posts those tokens; the answer carries the parts
 whose tokens moved (figures as patches), the new tokens, and the remote's latest command. A tick
-with nothing new answers 204 with no body and builds nothing.
+with nothing new answers 204 with no body and builds nothing. The wall and the phone view (/m)
+each have one such callback over their own table of parts, reading the same frames.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from dash import ALL, Input, Output, Patch, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.memo import Builds
 from dashboard.readmodel import BadInput, ReadModel
-from layouts.spec import FIGURE, HTML, PARTS
+from layouts.spec import FIGURE, HTML, PARTS, Part
 
-SINGLES = tuple(part for part in PARTS.values() if part.target)
+PROPERTY = {FIGURE: "figure", HTML: "children"}  # what a pattern-matching part's output sets
 
 
 def register(wall) -> None:
-    read: ReadModel = wall.read
-    builds = Builds()
-    wall.builds = builds
+    wall.builds = attach(wall.app, wall.read, PARTS, command=lambda control: _command(wall, control))
 
-    @wall.app.callback(
-        Output({"kind": FIGURE, "panel": ALL, "part": ALL}, "figure"),
-        Output({"kind": HTML, "panel": ALL, "part": ALL}, "children"),
-        *(Output(*part.target) for part in SINGLES),
-        Output("held", "data"),
-        Output("control", "data"),
-        Input("tick", "n_intervals"),
-        Input("selection", "data"),
-        Input("lang", "data"),
-        Input("when", "data"),
-        State("held", "data"),
-        State("control", "data"),
+
+def attach(
+    app,
+    read: ReadModel,
+    parts: dict[str, Part],
+    command: Callable[[Any], Any] | None = None,
+    timed: bool = True,
+) -> Builds:
+    """The sync callback of a page with ``parts``: its viewers' moment (``timed``: a ``when`` store;
+    else always live) and, with ``command``, the remote's newest command for its ``control`` store."""
+    builds = Builds(parts)
+    kinds = tuple(
+        kind for kind in (FIGURE, HTML) if any(p.kind == kind and not p.target for p in parts.values())
     )
-    def sync(_n, selection, lang, when, held, control):
+    singles = tuple(part for part in parts.values() if part.target)
+    outputs = [Output({"kind": kind, "panel": ALL, "part": ALL}, PROPERTY[kind]) for kind in kinds]
+    outputs += [Output(*part.target) for part in singles]
+    outputs.append(Output("held", "data"))
+    inputs = [Input("tick", "n_intervals"), Input("selection", "data"), Input("lang", "data")]
+    states = [State("held", "data")]
+    if timed:
+        inputs.append(Input("when", "data"))
+    if command is not None:
+        outputs.append(Output("control", "data"))
+        states.append(State("control", "data"))
+
+    @app.callback(*outputs, *inputs, *states)
+    def sync(_n, selection, lang, *rest):
         # callbacks/edge.py has checked every value; the parts asked for and the moment are judged
         # here, before anything is built.
-        asked = [[_part(item["id"], kind) for item in items] for items, kind in _pattern_outputs()]
+        rest = list(rest)
+        when = rest.pop(0) if timed else None
+        held = rest.pop(0)
+        asked = [
+            [_part(parts, item["id"], kind) for item in items]
+            for items, kind in zip(ctx.outputs_list[: len(kinds)], kinds, strict=True)
+        ]
         view = read.view(lang, selection, when)
         tokens: dict[str, str] = {}
         moved: list[str] = []
@@ -51,12 +73,14 @@ def register(wall) -> None:
                 moved.append(part.slot)
             return value
 
-        grouped = [[send(part) for part in parts] for parts in asked]
-        singles = [send(part) for part in SINGLES]
-        command = _command(wall, control)
-        if not moved and command is no_update:
+        grouped = [[send(part) for part in group] for group in asked]
+        answer = (*grouped, *(send(part) for part in singles), _held(tokens, moved))
+        said = command(rest.pop(0)) if command is not None else no_update
+        if not moved and said is no_update:
             raise PreventUpdate
-        return (*grouped, *singles, _held(tokens, moved), command)
+        return (*answer, said) if command is not None else answer
+
+    return builds
 
 
 def _held(tokens: dict[str, str], moved: list[str]):
@@ -71,19 +95,14 @@ def _held(tokens: dict[str, str], moved: list[str]):
     return update
 
 
-def _pattern_outputs():
-    """The pattern-matching outputs of this request, as the browser's page has them."""
-    return zip(ctx.outputs_list[:2], (FIGURE, HTML), strict=True)
-
-
-def _part(component_id, kind: str):
+def _part(parts: dict[str, Part], component_id, kind: str) -> Part:
     part = (
-        PARTS.get(f"{component_id.get('panel')}:{component_id.get('part')}")
+        parts.get(f"{component_id.get('panel')}:{component_id.get('part')}")
         if isinstance(component_id, dict)
         else None
     )
     if part is None or part.kind != kind or part.target:
-        raise BadInput("unknown part of the wall")
+        raise BadInput("unknown part of the page")
     return part
 
 

@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dash
@@ -50,6 +51,37 @@ def _build_id() -> str:
 BUILD = _build_id()
 
 
+# The phone view's own files, and what of the wall's it leaves out: the wall's canvas styles and
+# the plotly bundle (the phone draws no plot), so a phone's first load stays small.
+PHONE_ONLY = r"^phone\.(css|js)$"
+NOT_ON_PHONES = r"^wall\.css$"
+PHONE_PREFIX = "/m/"
+
+
+def phone_app(server: Flask) -> dash.Dash:
+    """The phone view: a second Dash app on the same server, at /m (and /m/), sharing the wall's
+    frames and builds; its own page, callbacks and assets."""
+    phone = dash.Dash(
+        __name__ + ".phone",
+        server=server,
+        url_base_pathname=PHONE_PREFIX,
+        title="서울 도시상황판 · Seoul City Status",
+        assets_folder=str(ROOT / "assets"),
+        assets_ignore=NOT_ON_PHONES,
+        assets_path_ignore=["vendor"],
+        update_title=None,
+        suppress_callback_exceptions=False,
+        serve_locally=True,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "theme-color", "content": "#0b1020"},
+        ],
+    )
+    # The address a QR code carries: /m, not only Dash's /m/.
+    server.add_url_rule(PHONE_PREFIX.rstrip("/"), "phone-page", lambda: phone.index())
+    return phone
+
+
 @dataclass
 class Wall:
     settings: Settings
@@ -62,6 +94,9 @@ class Wall:
     scenarios: ScenarioDriver | None = None  # plays the remote's scenarios, on a demo source
     history: History | None = None  # None when HISTORY_PATH=off
     read: ReadModel | None = None  # what callbacks read: frames, trends and the clock, for a moment
+    phone: dash.Dash | None = None  # the phone view at /m: its own page and callbacks, the same frames
+    builds: Any = None  # the wall's parts built in this process (callbacks/memo.py), set by callbacks
+    phone_builds: Any = None  # the phone view's
 
     @property
     def server(self):
@@ -127,9 +162,11 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         update_title=None,  # no "Updating..." flicker in the tab title
         suppress_callback_exceptions=False,
         serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
+        assets_ignore=PHONE_ONLY,
     )
+    phone = phone_app(server)
     _lean_responses(server)
-    security.register(app)
+    security.register(app, phone)
     cache = Cache(
         app.server,
         config={
@@ -175,12 +212,17 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         history=history,
         scenarios=driver,
         read=read,
+        phone=phone,
     )
 
 
 # What never changes while a process runs: Dash's bundles (their paths carry a version) and the
 # assets. Compressed once and kept; everything else is compressed per answer.
-STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
+STATIC_PREFIXES = tuple(
+    prefix + name
+    for prefix in ("/", PHONE_PREFIX)
+    for name in ("_dash-component-suites/", "assets/", "_favicon.ico")
+)
 
 
 class CompressedOnce:

@@ -92,15 +92,18 @@ def _is_page(response: Response) -> bool:
     return response.mimetype == "text/html" and response.status_code == 200
 
 
-def register(app: dash.Dash) -> None:
-    """Headers on every answer, the body limit and the bundle 404s, on the app's Flask server."""
+def register(app: dash.Dash, *others: dash.Dash) -> None:
+    """Headers on every answer, the body limit and the bundle 404s, on the app's Flask server
+    (and those of ``others``, the phone view, served by the same one)."""
     server = app.server
+    apps = (app, *others)
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     policy: list[str] = []  # built at the first page: Dash knows its inline scripts once callbacks are in
 
     def page() -> str:
         if not policy:
-            policy.append(page_policy(sorted(set(app.csp_hashes()) | set(template_hashes()))))
+            inline = {found for each in apps for found in each.csp_hashes()}
+            policy.append(page_policy(sorted(inline | set(template_hashes()))))
         return policy[0]
 
     @server.before_request
@@ -124,14 +127,17 @@ def register(app: dash.Dash) -> None:
         )
         return jsonify({"error": f"request body over {LIMIT}"}), 413
 
-    catch_all = app.config.routes_pathname_prefix + "<path:path>"
+    catch_alls = {each.config.routes_pathname_prefix + "<path:path>" for each in apps}
+    folders = tuple(
+        each.config.routes_pathname_prefix.rstrip("/") + folder for each in apps for folder in FILE_FOLDERS
+    )
 
     @server.before_request
     def no_page_for_files():
         # Dash answers a path it has no route for with the wall's page, also inside the folders
         # of files: there, a path that names no file (//etc/passwd, no package) is a 404.
         rule = request.url_rule
-        if rule is not None and rule.rule == catch_all and _under(request.path, FILE_FOLDERS):
+        if rule is not None and rule.rule in catch_alls and _under(request.path, folders):
             return not_found()
         return None
 

@@ -398,9 +398,12 @@ def traffic_summary(traffic: pd.DataFrame | None, lang: str) -> list:
 # Panel 5: incident list -----------------------------------------------------------------------
 
 
-def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: str, moment: float) -> list:
+def incident_list(
+    incidents: pd.DataFrame | None, selected: str | None, lang: str, moment: float, limit: int | None = 5
+) -> list:
     """The open incidents, their times judged against ``moment`` (now, or the past moment shown):
-    a time of another day carries its date, an expected clearance already past says it is overdue."""
+    a time of another day carries its date, an expected clearance already past says it is overdue.
+    The wall has room for ``limit`` rows; a phone scrolls (None: every one)."""
     if incidents is None:
         return [waiting(lang)]
     if incidents.empty:
@@ -410,7 +413,8 @@ def incident_list(incidents: pd.DataFrame | None, selected: str | None, lang: st
         ["severe", "here", "occurred_at"], ascending=[False, False, False]
     )
     now = seoul_moment(moment)
-    return [_incident_row(row, selected, lang, now) for row in ordered.head(5).itertuples()]
+    shown = ordered if limit is None else ordered.head(limit)
+    return [_incident_row(row, selected, lang, now) for row in shown.itertuples()]
 
 
 def incident_clock(incidents: pd.DataFrame | None, moment: float) -> tuple:
@@ -627,7 +631,8 @@ def district_detail(
                             html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
                             html.Span(r.description, className="road-span"),
                             html.Span(
-                                _clock_text(_seoul(r.occurred_at), now) if now is not None
+                                _clock_text(_seoul(r.occurred_at), now)
+                                if now is not None
                                 else r.occurred_at.strftime("%H:%M"),
                                 className="road-speed",
                             ),
