@@ -46,9 +46,9 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     wall.app.layout = page
 
     def phone_page():
-        """The phone view, drawn for the city in Korean; its address's district and language
-        arrive with the first sync."""
-        view = wall.read.view(DEFAULT_LANGUAGE, None, None)
+        """The phone view, drawn in the language and on the district its address asked for."""
+        lang, district = core.phone_opening()
+        view = wall.read.view(lang, district or None, None)
         held: dict[str, str] = {}
 
         def first(part):
@@ -56,7 +56,7 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
             held[part.slot] = built.token
             return built.value
 
-        return phone_layout.layout(config.wall_tick, first, held, DEFAULT_LANGUAGE)
+        return phone_layout.layout(config.wall_tick, first, held, lang, district or None)
 
     wall.phone.layout = phone_page
 

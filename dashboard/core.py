@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dash
-from flask import Flask, jsonify, request
+from flask import Flask, has_request_context, jsonify, make_response, request
 from flask_caching import Cache
 from flask_compress import Compress
 
@@ -25,10 +25,11 @@ from dashboard import health, security
 from dashboard.control import Remote, ScenarioDriver
 from dashboard.history import History, open_history
 from dashboard.poller import Poller
-from dashboard.readmodel import ReadModel
+from dashboard.readmodel import LANGUAGES, ReadModel
 from dashboard.settings import Settings, SettingsError
 from dashboard.store import FrameStore, Freshness, StoreUnavailable
 from feeds.base import Source
+from feeds.districts import BY_CODE
 from feeds.registry import FEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,9 +78,32 @@ def phone_app(server: Flask) -> dash.Dash:
             {"name": "theme-color", "content": "#0b1020"},
         ],
     )
-    # The address a QR code carries: /m, not only Dash's /m/.
-    server.add_url_rule(PHONE_PREFIX.rstrip("/"), "phone-page", lambda: phone.index())
+
+    # The address a QR code carries: /m, not only Dash's /m/. What it asks for (a district, a
+    # language) is kept a few minutes for the page's own layout request, which Dash sends without
+    # the address: the phone paints straight in English on that district, not in Korean first.
+    def page():
+        response = make_response(phone.index())
+        asked = "{}.{}".format(*phone_opening(request.args))
+        response.set_cookie(OPENING, asked, max_age=300, path=PHONE_PREFIX, httponly=True, samesite="Strict")
+        return response
+
+    server.add_url_rule(PHONE_PREFIX.rstrip("/"), "phone-page", page)
     return phone
+
+
+OPENING = "phone-opens"  # the cookie of what the phone view's address asked for: "en.11440"
+
+
+def phone_opening(values=None) -> tuple[str, str]:
+    """(language, district code or "") the phone view opens on: from the address's query, or
+    (``values`` None) from the cookie its page set. Anything else opens the city in Korean."""
+    if values is None:
+        # Dash also draws the page once outside any request, to check it: the city in Korean.
+        lang, _, district = (request.cookies.get(OPENING, "") if has_request_context() else "").partition(".")
+        values = {"lang": lang, "district": district}
+    lang, district = values.get("lang"), values.get("district")
+    return (lang if lang in LANGUAGES else LANGUAGES[0], district if district in BY_CODE else "")
 
 
 @dataclass

@@ -135,8 +135,15 @@ assert all(part.kind == HTML for part in PHONE_PARTS.values())  # no plotly on a
 assert set(ALL_FEEDS) <= {feed for part in PHONE_PARTS.values() for feed in part.feeds}
 
 
-def layout(tick_seconds: float, first: Callable[[Part], Any], held: dict[str, str], lang: str) -> html.Div:
-    """The phone page with every part's first build (``first``) and the tokens of what it holds."""
+def layout(
+    tick_seconds: float,
+    first: Callable[[Part], Any],
+    held: dict[str, str],
+    lang: str,
+    selection: str | None = None,
+) -> html.Div:
+    """The phone page with every part's first build (``first``) for ``lang`` and ``selection``,
+    and the tokens of what it holds."""
 
     def place(name: str, tag: Callable = html.Div):
         part = PHONE_PARTS[f"{PHONE}:{name}"]
@@ -150,7 +157,7 @@ def layout(tick_seconds: float, first: Callable[[Part], Any], held: dict[str, st
 
     stores = [
         dcc.Store(id="lang", data=lang),
-        dcc.Store(id="selection", data=None),
+        dcc.Store(id="selection", data=selection),
         dcc.Store(id="held", data=held),
         dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
         dcc.Location(id="url", refresh=False),
