@@ -31,6 +31,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from dashboard.history import History
 from dashboard.store import FrameMeta, FrameStore, StoreUnavailable, digest
 from feeds.base import FeedError, Source
+from feeds.reasons import Reason
 from feeds.registry import Feed
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 SERIES_WINDOW = 24 * 3600  # source seconds of trend kept in the store
 FIRST_HOLD_OFF = 60  # seconds before asking again after a first permanent failure (a bad key)
 PERMANENT_RETRY = 600  # the longest hold-off: it doubles from FIRST_HOLD_OFF up to this
-NO_NEWS = "the provider published no data (INFO-200); showing the last frame"
-NO_DATA_YET = "the provider published no data (INFO-200)"
+NO_NEWS = Reason("poll.no_news")
+NO_DATA_YET = Reason("poll.no_data_yet")
 # This many rows, and at least half of those open, vanishing in one poll is warned of: a glitch
 # upstream, or a city suddenly quiet. Ordinary turnover (a fast demo clock ends many) is not.
 MANY_GONE = 5
@@ -103,10 +104,10 @@ class Poller:
             data = feed.parse(feed.fetch(self.source))
         except FeedError as exc:
             self._hold_off(name, permanent=not exc.transient)
-            return self._failed(name, exc.reason if not exc.code else str(exc))
+            return self._failed(name, exc.reason)
         except Exception as exc:  # a parser bug must not stop the poller or blank the wall
             log.exception("%s poll crashed", name)
-            return self._failed(name, f"unexpected error: {type(exc).__name__}")
+            return self._failed(name, Reason("poll.crashed", error=type(exc).__name__))
         self._hold_off(name, permanent=False)
         return self._keep(name, feed, data, source_now, started)
 

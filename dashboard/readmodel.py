@@ -31,11 +31,12 @@ from dashboard.history import History
 from dashboard.store import STALE, FrameMeta, FrameStore, StoreUnavailable
 from feeds.air import worst_district
 from feeds.districts import BY_CODE
+from feeds.reasons import Reason
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("ko", "en")
-STORE_DOWN = "the frame store is unavailable"  # the stale reason while the store does not answer
+STORE_DOWN = Reason("store.down")  # the stale reason while the store does not answer
 DAY = 24 * 3600
 MOMENT_STEP = 60  # the time machine shows whole minutes: a moment is a multiple of this
 # Meta fields a browser needs to show a feed's status and live age; the rest stays on the server.

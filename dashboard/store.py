@@ -20,6 +20,8 @@ from typing import Any
 import pandas as pd
 from flask_caching import Cache
 
+from feeds.reasons import Reason, Seconds
+
 OK, STALE, ERROR = "ok", "stale", "error"
 
 
@@ -180,7 +182,6 @@ class FrameStore:
         """A feed's first version in a store that holds none: later than any an earlier store gave."""
         return max(1, int(self.clock() * 1000))
 
-
     def fail(self, feed: str, reason: str, *, source: str) -> FrameMeta:
         """Record a failed poll: the last good frame stays, with the reason beside it."""
         now = self.clock()
@@ -243,16 +244,14 @@ class FrameStore:
         # every minute to every viewer.
         silent_limit = 3 * rule.interval + 10
         if now - (meta.fetched_at or 0) > silent_limit:
-            return replace(
-                meta, status=STALE, stale_reason=f"no update for more than {_minutes(max(silent_limit, 60))}"
-            )
+            limit = Seconds(max(silent_limit, 60))
+            return replace(meta, status=STALE, stale_reason=Reason("stale.silent", limit=limit))
         age = meta.age(now)
         if age is not None and age > rule.max_age:
-            return replace(
-                meta, status=STALE, stale_reason=f"data is more than {_minutes(max(rule.max_age, 60))} old"
-            )
+            limit = Seconds(max(rule.max_age, 60))
+            return replace(meta, status=STALE, stale_reason=Reason("stale.old", limit=limit))
         if meta.restored:
-            return replace(meta, status=STALE, stale_reason="restored from history, first poll pending")
+            return replace(meta, status=STALE, stale_reason=Reason("stale.restored"))
         if meta.note:
             return replace(meta, status=STALE, stale_reason=meta.note)
         return replace(meta, status=OK, stale_reason=None)
@@ -271,17 +270,10 @@ def call(operation, *args):
     try:
         return operation(*args)
     except Exception as exc:
-        raise StoreUnavailable(f"the frame store is unavailable ({_short(exc)})") from None
+        raise StoreUnavailable(Reason("store.failed", detail=_short(exc))) from None
 
 
 def _short(exc: Exception) -> str:
     """An exception in a few words: its type and first line, never a traceback."""
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {first[:120]}" if first else type(exc).__name__
-
-
-def _minutes(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"

@@ -32,6 +32,7 @@ from feeds import envelope
 from feeds.base import FeedError, Source
 from feeds.districts import district_by_name
 from feeds.envelope import read_rows
+from feeds.reasons import Reason
 from feeds.values import number, seoul_time, text
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def parse(body: str | bytes) -> pd.DataFrame:
     rows = read_rows(body, SERVICE)
     records = envelope.records(rows, _record, SERVICE)
     if rows and not records:
-        raise FeedError(f"{SERVICE} answered with rows for no known district")
+        raise FeedError(Reason("air.no_district", service=SERVICE))
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     if frame.empty:
         return frame
@@ -179,7 +180,7 @@ def _record(row: dict) -> dict | None:
         return None  # a non-district station (a roadside monitor) or junk
     stamp = seoul_time(_field(row, "measured_at"), "%Y%m%d%H%M", "%Y%m%d%H", "%Y-%m-%d %H:%M")
     if stamp is None:
-        raise FeedError(f"{SERVICE} row for {district.name} has no readable measurement time")
+        raise FeedError(Reason("air.no_time", service=SERVICE, district=district.name))
     values = {p: number(_field(row, p)) for p in POLLUTANTS}
     cai = number(_field(row, "cai"))
     word = text(_field(row, "cai_grade"))

@@ -8,7 +8,9 @@ from typing import Protocol
 class FeedError(Exception):
     """A feed could not produce a frame: the source failed, or its payload made no sense.
 
-    ``reason`` is a short human sentence safe to show on the wall (never the API key);
+    ``reason`` says why, safe to show on the wall (never the API key): a ``feeds.reasons.Reason``
+    (a code with parameters, worded in each language where it is shown; an upstream result
+    code is part of it), or plain text for a source that has only its own words;
     ``code`` is the upstream result code when there was one (``INFO-100``, ``ERROR-500`` ...);
     ``transient`` says whether trying again soon may help.
     """
@@ -20,7 +22,7 @@ class FeedError(Exception):
         self.transient = transient
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.reason}" if self.code else self.reason
+        return self.reason
 
 
 class Source(Protocol):

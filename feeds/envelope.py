@@ -16,6 +16,7 @@ from typing import Any
 from defusedxml import ElementTree
 
 from feeds.base import FeedError
+from feeds.reasons import Reason
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +49,18 @@ def read_rows(body: str | bytes, service: str) -> list[dict[str, Any]]:
     if wrapper is None:
         if _check(document.get("RESULT"), service) == NO_DATA:  # errors and INFO-200 come bare
             return []
-        raise FeedError(f"{service} answered without its data", code=None)
+        raise FeedError(Reason("envelope.no_data", service=service))
     if not isinstance(wrapper, dict):
-        raise FeedError(f"{service} answered with a malformed envelope")
+        raise FeedError(Reason("envelope.malformed", service=service))
     if _check(wrapper.get("RESULT"), service) == NO_DATA:
         return []
     rows = wrapper.get("row")
     if rows is None:  # "no data" is INFO-200; success without rows is a broken answer
-        raise FeedError(f"{service} answered without rows")
+        raise FeedError(Reason("envelope.no_rows", service=service))
     if isinstance(rows, dict):  # JSON converted from XML with a single row
         rows = [rows]
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise FeedError(f"{service} answered with malformed rows")
+        raise FeedError(Reason("envelope.bad_rows", service=service))
     return rows
 
 
@@ -70,7 +71,7 @@ def read_object(body: str | bytes, service: str, key: str) -> dict[str, Any] | N
         return None
     found = document.get(key)
     if not isinstance(found, dict):
-        raise FeedError(f"{service} answered without {key}")
+        raise FeedError(Reason("envelope.no_field", service=service, field=key))
     return found
 
 
@@ -79,9 +80,9 @@ def _load(body: str | bytes, service: str) -> dict[str, Any]:
         body = body.decode("utf-8", errors="replace")
     text = body.lstrip("\ufeff \t\r\n")
     if not text:
-        raise FeedError(f"{service} answered with an empty body")
+        raise FeedError(Reason("body.empty", service=service))
     if text[:100].lower().startswith(("<!doctype html", "<html")):
-        raise FeedError(f"{service} answered with an HTML page (a proxy or server error), not data")
+        raise FeedError(Reason("body.html", service=service))
     if text.startswith("<"):
         return _load_xml(text, service)
     try:
@@ -89,10 +90,10 @@ def _load(body: str | bytes, service: str) -> dict[str, Any]:
     except ValueError as exc:
         if not text.startswith(("{", "[")):
             # Neither format's first character: garbage, whichever of the two was asked for.
-            raise FeedError(f"{service} answered with a body that is neither JSON nor XML") from None
-        raise FeedError(f"{service} answered with malformed JSON ({exc.msg})") from None
+            raise FeedError(Reason("body.unknown", service=service)) from None
+        raise FeedError(Reason("body.malformed", service=service, format="JSON", detail=exc.msg)) from None
     if not isinstance(document, dict):
-        raise FeedError(f"{service} answered with JSON that is not an object")
+        raise FeedError(Reason("body.not_object", service=service))
     return document
 
 
@@ -101,7 +102,7 @@ def _load_xml(text: str, service: str) -> dict[str, Any]:
     try:
         root = ElementTree.fromstring(text)
     except Exception as exc:  # defusedxml raises several types, all meaning "not usable XML"
-        raise FeedError(f"{service} answered with malformed XML ({exc})") from None
+        raise FeedError(Reason("body.malformed", service=service, format="XML", detail=str(exc))) from None
     if root.tag == "RESULT":
         return {"RESULT": _xml_dict(root)}
     wrapper: dict[str, Any] = {}
@@ -122,16 +123,25 @@ def _xml_dict(element) -> dict[str, str]:
 def _check(result: Any, service: str) -> str:
     """Raise FeedError unless the RESULT block says success or no data; return the code."""
     if not isinstance(result, dict):
-        raise FeedError(f"{service} answered without a result code")
+        raise FeedError(Reason("result.missing", service=service))
     code = result.get("CODE", result.get("RESULT.CODE"))
     message = result.get("MESSAGE", result.get("RESULT.MESSAGE", ""))
     if code in (OK, NO_DATA):
         return code
     if not code:
-        raise FeedError(f"{service} answered without a result code")
-    unknown = "the provider answered " + (message or "a code unknown to the wall")
-    reason, transient = RESULT_CODES.get(code, (unknown, True))
-    raise FeedError(reason, code=str(code), transient=transient)
+        raise FeedError(Reason("result.missing", service=service))
+    raise result_error(str(code), message)
+
+
+def result_error(code: str, message: str = "") -> FeedError:
+    """The error an upstream result code means: its reason names the code, and what it means
+    (or, for a code the wall does not know, the provider's own words)."""
+    if code in RESULT_CODES:
+        meaning, transient = RESULT_CODES[code]
+        return FeedError(Reason("result.known", result=code, meaning=meaning), code=code, transient=transient)
+    if message:  # the provider's own words: upstream data, shown as they came
+        return FeedError(Reason("result.said", result=code, message=message), code=code)
+    return FeedError(Reason("result.unknown", result=code), code=code)
 
 
 def records(

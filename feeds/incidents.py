@@ -37,6 +37,7 @@ from feeds import envelope
 from feeds.base import FeedError, Source
 from feeds.districts import locate
 from feeds.envelope import read_rows
+from feeds.reasons import Reason
 from feeds.values import date_and_time, number, text
 
 SERVICE = "AccInfo"
@@ -180,7 +181,7 @@ def measured_at(frame: pd.DataFrame) -> None:
 def _record(row: dict) -> dict | None:
     incident_id = text(row.get("acc_id"))
     if not incident_id:
-        raise FeedError(f"{SERVICE} row without acc_id")
+        raise FeedError(Reason("incident.no_id", service=SERVICE))
     x, y = number(row.get("grs80tm_x")), number(row.get("grs80tm_y"))
     lon = lat = math.nan
     district = None
@@ -192,7 +193,7 @@ def _record(row: dict) -> dict | None:
     type_ko, type_en = TYPES.get(type_code, (type_code or "기타", type_code or "Other"))
     occurred = date_and_time(row.get("occr_date"), row.get("occr_time"))
     if occurred is None:
-        raise FeedError(f"{SERVICE} incident {incident_id} has no readable occurrence time")
+        raise FeedError(Reason("incident.no_time", service=SERVICE, incident=incident_id))
     lines = text(row.get("acc_info")).replace("\r\n", "\r").replace("\n", "\r").split("\r")
     lines = [line.strip() for line in lines if line.strip()]
     stage = _stage(lines[0]) if lines else ""

@@ -39,6 +39,7 @@ from typing import IO
 
 from feeds import traffic
 from feeds.base import FeedError, Source
+from feeds.reasons import Reason
 
 Request = tuple[str, str, int, int, tuple[str, ...]]  # (fmt, service, start, end, filters)
 
@@ -254,7 +255,7 @@ class ReplaySource:
             found = None
         if found is None:
             asked = "/".join(str(part) for part in (fmt, service, start, end, *filters))
-            raise FeedError(f"the recording {self.path.name} holds no answer to {asked}", transient=False)
+            raise FeedError(Reason("replay.no_answer", file=self.path.name, asked=asked), transient=False)
         times, bodies = found
         return bodies[max(bisect.bisect_right(times, t) - 1, 0)]
 

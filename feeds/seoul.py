@@ -43,6 +43,7 @@ from urllib3.exceptions import ProtocolError
 from feeds import incidents
 from feeds.base import FeedError
 from feeds.envelope import read_rows
+from feeds.reasons import Reason
 from feeds.values import text
 
 DEFAULT_BASE_URL = "http://openapi.seoul.go.kr:8088"
@@ -132,7 +133,7 @@ class _Answer:
     """What one request came to: a body, or an error; and whether asking again may help."""
 
     body: str | None = None
-    error: FeedError = field(default_factory=lambda: FeedError("the Seoul API was not asked"))
+    error: FeedError = field(default_factory=lambda: FeedError(Reason("seoul.not_asked")))
     retry: bool = False
     unreachable: bool = False  # no HTTP answer at all
     host_down: bool = False  # not even a connection: every service of the host is unreachable
@@ -210,7 +211,7 @@ class SeoulSource:
         for scope in (HOST, service):
             until, reason = self._holds.get(scope, (0.0, ""))
             if self._clock() < until:
-                raise FeedError(f"{reason}; next try in {until - self._clock():.0f} s")
+                raise FeedError(Reason("seoul.held", reason=reason, seconds=f"{until - self._clock():.0f}"))
             self._holds.pop(scope, None)
         answer = _Answer()
         for attempt in range(self.attempts):
@@ -245,24 +246,24 @@ class SeoulSource:
                 response = self._session.get(url, timeout=self.timeout, allow_redirects=False)
                 content = response.content
         except requests.ConnectTimeout:
-            reason = f"could not connect to the Seoul API within {connect:g} s ({shown})"
+            reason = Reason("seoul.connect_timeout", seconds=f"{connect:g}", url=shown)
             return _Answer(error=FeedError(reason), retry=True, unreachable=True, host_down=True)
         except requests.Timeout:
-            reason = f"the Seoul API did not answer within {read:g} s ({shown})"
+            reason = Reason("seoul.read_timeout", seconds=f"{read:g}", url=shown)
             return _Answer(error=FeedError(reason), retry=True, unreachable=True)
         except requests.ConnectionError as exc:
             if _dropped(exc):  # connected, then the server closed the socket without an answer
-                reason = f"the Seoul API closed the connection without answering ({shown})"
+                reason = Reason("seoul.dropped", url=shown)
                 return _Answer(error=FeedError(reason), retry=True, unreachable=True)
-            reason = f"could not connect to the Seoul API ({shown})"
+            reason = Reason("seoul.unreachable", url=shown)
             return _Answer(error=FeedError(reason), retry=True, unreachable=True, host_down=True)
         except Exception as exc:  # anything else requests or urllib3 raise: its text is not shown
-            reason = f"the request to the Seoul API failed: {type(exc).__name__} ({shown})"
+            reason = Reason("seoul.request_failed", error=type(exc).__name__, url=shown)
             return _Answer(error=FeedError(reason, transient=False))
         status = response.status_code
         if status != 200:
             # A redirect is not followed: it would carry the key to wherever it points.
-            reason = f"HTTP {status} from the Seoul API ({shown})"
+            reason = Reason("seoul.http_status", status=status, url=shown)
             error = FeedError(reason, transient=status >= 500 or status == 429)
             return _Answer(error=error, retry=status >= 500)
         try:

@@ -26,6 +26,7 @@ import pandas as pd
 from feeds.base import FeedError, Source
 from feeds.districts import locate
 from feeds.envelope import read_object
+from feeds.reasons import Reason
 from feeds.values import number, seoul_time, text
 
 SERVICE = "citydata"
@@ -152,7 +153,7 @@ def _records(body: str | bytes) -> list[dict]:
         return []
     traffic = place.get("ROAD_TRAFFIC_STTS") or {}
     if not isinstance(traffic, dict):
-        raise FeedError(f"{SERVICE} answered with a malformed ROAD_TRAFFIC_STTS")
+        raise FeedError(Reason("envelope.bad_field", service=SERVICE, field="ROAD_TRAFFIC_STTS"))
     average = traffic.get("AVG_ROAD_DATA") or {}
     stamp = seoul_time(average.get("ROAD_TRAFFIC_TIME"), "%Y-%m-%d %H:%M", "%Y%m%d%H%M")
     hotspot = text(place.get("AREA_NM"))

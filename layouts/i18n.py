@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from feeds.districts import BY_CODE
+from feeds.reasons import Reason, Seconds
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
@@ -184,8 +183,9 @@ def congestion_name(level: str, lang: str) -> str:
     return CONGESTION_NAMES.get(level, level) if lang == "en" else level
 
 
-# Why a feed is not live, in Korean: the store and the sources word it in English. A result code
-# keeps its code; a URL or an exception's detail in parentheses is left to the English reason.
+# Why a feed is not live, in Korean: one wording per code of feeds/reasons.py (whose English is
+# the reason itself). A result code keeps its code; an address or an exception's detail is left to
+# the English reason (the log and /healthz).
 RESULT_CODES_KO = {
     "INFO-100": "인증키가 유효하지 않습니다",
     "INFO-300": "인증키 사용이 제한되었습니다",
@@ -202,100 +202,68 @@ RESULT_CODES_KO = {
     "ERROR-600": "서울 열린데이터광장 데이터베이스 오류",
     "ERROR-601": "서울 열린데이터광장 조회 오류",
 }
-RESULT_CODE = re.compile(r"[A-Z]+-\d+")
-RETRY_KO = (re.compile(r"^(.*); next try in (\d+) s$"), "{0} · {1}초 뒤 다시 시도")
-REASONS_KO: tuple[tuple[re.Pattern, str], ...] = tuple(
-    (re.compile(pattern), korean)
-    for pattern, korean in (
-        # the frame store (dashboard/store.py)
-        (r"^no update for more than (.+)$", "{0} 넘게 갱신 없음"),
-        (r"^data is more than (.+) old$", "자료가 {0} 넘게 지남"),
-        (r"^no update for (.+)$", "{0} 동안 갱신 없음"),
-        (r"^data is (.+) old$", "자료가 {0} 지남"),
-        (r"^restored from history, first poll pending$", "기록에서 복원 · 첫 수신 대기 중"),
-        (
-            r"^the provider published no data \(INFO-200\); showing the last frame$",
-            "제공기관이 새 자료를 내지 않았습니다 (INFO-200) · 마지막 자료 표시 중",
-        ),
-        (
-            r"^the provider published no data \(INFO-200\)$",
-            "제공기관이 아직 자료를 내지 않았습니다 (INFO-200)",
-        ),
-        (r"^the frame store is unavailable\b", "자료 저장소에 연결할 수 없습니다"),
-        # the live source (feeds/seoul.py)
-        (
-            r"^could not connect to the Seoul API within ([\d.]+) s\b",
-            "서울 열린데이터광장에 {0}초 안에 연결하지 못했습니다",
-        ),
-        (r"^could not connect to the Seoul API\b", "서울 열린데이터광장에 연결할 수 없습니다"),
-        (
-            r"^the Seoul API did not answer within ([\d.]+) s\b",
-            "서울 열린데이터광장이 {0}초 안에 응답하지 않았습니다",
-        ),
-        (
-            r"^the Seoul API closed the connection without answering\b",
-            "서울 열린데이터광장이 응답 없이 연결을 끊었습니다",
-        ),
-        (r"^the request to the Seoul API failed: (\w+)", "서울 열린데이터광장 요청 실패 ({0})"),
-        (r"^the Seoul API was not asked$", "서울 열린데이터광장에 아직 요청하지 않았습니다"),
-        (r"^HTTP (\d+) from the Seoul API\b", "서울 열린데이터광장 응답 HTTP {0}"),
-        # a body that is not data (feeds/envelope.py)
-        (r"^(\S+) answered with an empty body$", "{0} 응답 내용이 비어 있습니다"),
-        (
-            r"^(\S+) answered with an HTML page\b",
-            "{0} 응답이 자료가 아닌 웹 페이지입니다 (프록시 또는 서버 오류)",
-        ),
-        (r"^(\S+) answered with a body that is neither JSON nor XML$", "{0} 응답이 JSON도 XML도 아닙니다"),
-        (r"^(\S+) answered with malformed (JSON|XML)\b", "{0} 응답의 {1} 형식이 올바르지 않습니다"),
-        (r"^(\S+) answered with JSON that is not an object$", "{0} 응답의 JSON 구조가 올바르지 않습니다"),
-        (r"^(\S+) answered without a result code$", "{0} 응답에 결과 코드가 없습니다"),
-        (r"^(\S+) answered without its data$", "{0} 응답에 자료가 없습니다"),
-        (r"^(\S+) answered without rows$", "{0} 응답에 자료 행이 없습니다"),
-        (r"^(\S+) answered with a malformed envelope$", "{0} 응답의 구조가 올바르지 않습니다"),
-        (r"^(\S+) answered with malformed rows$", "{0} 응답의 자료 행 형식이 올바르지 않습니다"),
-        (r"^(\S+) answered with a malformed (\S+)$", "{0} 응답의 {1} 형식이 올바르지 않습니다"),
-        (r"^(\S+) answered without (\S+)$", "{0} 응답에 {1} 항목이 없습니다"),
-        (r"^the provider answered a code unknown to the wall$", "제공기관이 알 수 없는 코드로 응답했습니다"),
-        (r"^the provider answered (.+)$", "제공기관 응답 “{0}”"),
-        # the parsers' rows (feeds/air.py, feeds/incidents.py)
-        (r"^(\S+) answered with rows for no known district$", "{0} 응답에 서울 자치구의 자료가 없습니다"),
-        (
-            r"^(\S+) row for (\S+) has no readable measurement time$",
-            "{0}: {1}의 측정 시각을 읽을 수 없습니다",
-        ),
-        (r"^(\S+) row without acc_id$", "{0}: 사고 번호(acc_id)가 없는 자료"),
-        (
-            r"^(\S+) incident (\S+) has no readable occurrence time$",
-            "{0}: 사고 {1}의 발생 시각을 읽을 수 없습니다",
-        ),
-        # a recording (feeds/replay.py) and the poller
-        (r"^the recording (\S+) holds no answer to (.+)$", "녹화 {0}에 {1} 요청의 응답이 없습니다"),
-        (r"^unexpected error: (\w+)$", "처리 중 예기치 않은 오류 ({0})"),
-    )
-)
+REASON_WORDS: dict[str, str] = {
+    "seoul.not_asked": "서울 열린데이터광장에 아직 요청하지 않았습니다",
+    "seoul.held": "{reason} · {seconds}초 뒤 다시 시도",
+    "seoul.connect_timeout": "서울 열린데이터광장에 {seconds}초 안에 연결하지 못했습니다",
+    "seoul.read_timeout": "서울 열린데이터광장이 {seconds}초 안에 응답하지 않았습니다",
+    "seoul.dropped": "서울 열린데이터광장이 응답 없이 연결을 끊었습니다",
+    "seoul.unreachable": "서울 열린데이터광장에 연결할 수 없습니다",
+    "seoul.request_failed": "서울 열린데이터광장 요청 실패 ({error})",
+    "seoul.http_status": "서울 열린데이터광장 응답 HTTP {status}",
+    "body.empty": "{service} 응답 내용이 비어 있습니다",
+    "body.html": "{service} 응답이 자료가 아닌 웹 페이지입니다 (프록시 또는 서버 오류)",
+    "body.unknown": "{service} 응답이 JSON도 XML도 아닙니다",
+    "body.malformed": "{service} 응답의 {format} 형식이 올바르지 않습니다",
+    "body.not_object": "{service} 응답의 JSON 구조가 올바르지 않습니다",
+    "result.missing": "{service} 응답에 결과 코드가 없습니다",
+    "result.known": "{result}: {meaning_ko}",
+    "result.said": "{result}: 제공기관 응답 “{message}”",
+    "result.unknown": "{result}: 제공기관이 알 수 없는 코드로 응답했습니다",
+    "envelope.no_data": "{service} 응답에 자료가 없습니다",
+    "envelope.malformed": "{service} 응답의 구조가 올바르지 않습니다",
+    "envelope.no_rows": "{service} 응답에 자료 행이 없습니다",
+    "envelope.bad_rows": "{service} 응답의 자료 행 형식이 올바르지 않습니다",
+    "envelope.no_field": "{service} 응답에 {field} 항목이 없습니다",
+    "envelope.bad_field": "{service} 응답의 {field} 형식이 올바르지 않습니다",
+    "air.no_district": "{service} 응답에 서울 자치구의 자료가 없습니다",
+    "air.no_time": "{service}: {district}의 측정 시각을 읽을 수 없습니다",
+    "incident.no_id": "{service}: 사고 번호(acc_id)가 없는 자료",
+    "incident.no_time": "{service}: 사고 {incident}의 발생 시각을 읽을 수 없습니다",
+    "replay.no_answer": "녹화 {file}에 {asked} 요청의 응답이 없습니다",
+    "poll.crashed": "처리 중 예기치 않은 오류 ({error})",
+    "poll.no_news": "제공기관이 새 자료를 내지 않았습니다 (INFO-200) · 마지막 자료 표시 중",
+    "poll.no_data_yet": "제공기관이 아직 자료를 내지 않았습니다 (INFO-200)",
+    "store.down": "자료 저장소에 연결할 수 없습니다",
+    "store.failed": "자료 저장소에 연결할 수 없습니다",
+    "stale.silent": "{limit} 넘게 갱신 없음",
+    "stale.old": "자료가 {limit} 넘게 지남",
+    "stale.restored": "기록에서 복원 · 첫 수신 대기 중",
+}
 
 
 def reason_text(reason: str | None, lang: str) -> str:
-    """A feed's error or stale reason in the wall's language (English as the sources word it)."""
-    if not reason or lang == "en":
-        return reason or ""
-    retry = RETRY_KO[0].match(reason)
-    if retry:
-        return RETRY_KO[1].format(reason_text(retry[1], lang), retry[2])
-    code, sep, rest = reason.partition(": ")
-    if sep and RESULT_CODE.fullmatch(code):
-        return f"{code}: {RESULT_CODES_KO.get(code) or _reason_ko(rest)}"
-    return _reason_ko(reason)
+    """A feed's error or stale reason in the wall's language: a ``Reason`` (feeds/reasons.py) is
+    worded from its code; any other text (a source's own words) is shown as it came."""
+    if not reason:
+        return ""
+    if lang == "en" or not isinstance(reason, Reason):
+        return str(reason)
+    values = {name: _param_ko(value) for name, value in reason.params.items()}
+    if reason.code == "result.known":
+        values["meaning_ko"] = RESULT_CODES_KO.get(reason.params["result"], reason.params["meaning"])
+    return REASON_WORDS[reason.code].format(**values)
 
 
-def _reason_ko(reason: str) -> str:
-    for pattern, korean in REASONS_KO:
-        found = pattern.search(reason)
-        if found:
-            return korean.format(*(_duration_ko(part) for part in found.groups()))
-    return reason
+def _param_ko(value: object) -> str:
+    if isinstance(value, Reason):
+        return reason_text(value, "ko")
+    if isinstance(value, Seconds):
+        return duration_ko(value)
+    return str(value)
 
 
-def _duration_ko(text: str) -> str:
-    """ "2 h 5 min" -> "2시간 5분", "12 min" -> "12분"; other text unchanged."""
-    return text.replace(" h ", "시간 ").replace(" min", "분")
+def duration_ko(seconds: float) -> str:
+    """ "15분", "2시간 5분": a duration as Korean writes it."""
+    minutes = int(seconds // 60)
+    return f"{minutes}분" if minutes < 120 else f"{minutes // 60}시간 {minutes % 60}분"

@@ -7,6 +7,8 @@ import pytest
 
 from feeds import air, incidents
 from feeds.demo import body_at
+from feeds.envelope import result_error
+from feeds.reasons import Reason, Seconds
 from layouts import panels
 from layouts.spec import ALL_FEEDS, PARTS
 from tests.conftest import DEMO_MOMENT
@@ -18,11 +20,9 @@ def meta(feed: str, status: str, error: str | None = None, stale_reason: str | N
 
 
 FAILING = [
-    meta("air", "error", error="ERROR-500: the provider's server failed"),
-    meta("traffic", "stale", stale_reason="no update for more than 15 min"),
-    meta(
-        "incidents", "error", error="AccInfo answered with an HTML page (a proxy or server error), not data"
-    ),
+    meta("air", "error", error=result_error("ERROR-500").reason),
+    meta("traffic", "stale", stale_reason=Reason("stale.silent", limit=Seconds(900))),
+    meta("incidents", "error", error=Reason("body.html", service="AccInfo")),
 ]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import app as wall_app
 from dashboard.settings import Settings
-from feeds.base import FeedError
+from feeds.envelope import result_error
 from tests.conftest import ControlledSource
 
 
@@ -40,7 +40,7 @@ def test_health_is_503_and_names_the_reason_when_a_feed_fails():
     for feed in ("air", "traffic", "incidents"):
         wall.poller.poll(feed)
     good = wall.store.meta("traffic").version
-    source.failure = FeedError("the provider's database failed", code="ERROR-600")
+    source.failure = result_error("ERROR-600")
     wall.poller.poll("traffic")
     response = wall.server.test_client().get("/healthz")
     assert response.status_code == 503

@@ -10,6 +10,8 @@ import pytest
 from feeds import air, incidents, traffic
 from feeds.demo import body_at
 from feeds.districts import DISTRICTS
+from feeds.envelope import result_error
+from feeds.reasons import Reason, Seconds
 from layouts import figures, panels, summary, theme
 from layouts.i18n import reason_text
 from tests.conftest import DEMO_MOMENT
@@ -209,15 +211,14 @@ def test_empty_charts_say_there_is_no_data():
 
 
 def test_feed_reasons_read_in_the_walls_language():
-    assert reason_text("INFO-100: the API key is not valid", "ko") == "INFO-100: 인증키가 유효하지 않습니다"
-    assert reason_text("INFO-100: the API key is not valid", "en") == "INFO-100: the API key is not valid"
-    assert reason_text("no update for 2 h 5 min", "ko") == "2시간 5분 동안 갱신 없음"
-    assert reason_text("no update for more than 15 min", "ko") == "15분 넘게 갱신 없음"
-    assert reason_text("data is more than 2 h 15 min old", "ko") == "자료가 2시간 15분 넘게 지남"
-    assert (
-        reason_text("HTTP 503 from the Seoul API (http://h/***/json/x)", "ko")
-        == "서울 열린데이터광장 응답 HTTP 503"
-    )
+    key = result_error("INFO-100").reason
+    assert reason_text(key, "ko") == "INFO-100: 인증키가 유효하지 않습니다"
+    assert reason_text(key, "en") == "INFO-100: the API key is not valid"
+    assert reason_text(Reason("stale.silent", limit=Seconds(900)), "ko") == "15분 넘게 갱신 없음"
+    assert reason_text(Reason("stale.old", limit=Seconds(8100)), "ko") == "자료가 2시간 15분 넘게 지남"
+    http = Reason("seoul.http_status", status=503, url="http://h/***/json/x")
+    assert reason_text(http, "ko") == "서울 열린데이터광장 응답 HTTP 503"
+    assert reason_text(http, "en") == "HTTP 503 from the Seoul API (http://h/***/json/x)"
 
 
 def test_url_problems_name_what_was_not_understood():

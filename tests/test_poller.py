@@ -9,7 +9,7 @@ import pytest
 
 import app as wall_app
 from dashboard.settings import Settings
-from feeds.base import FeedError
+from feeds.envelope import result_error
 from tests.conftest import ControlledSource
 
 NO_DATA = '{"RESULT": {"CODE": "INFO-200", "MESSAGE": "해당하는 데이터가 없습니다."}}'
@@ -43,7 +43,7 @@ def test_version_moves_only_when_the_city_changes(wall, source):
 def test_failing_source_keeps_last_good_frame_with_reason(wall, source, caplog):
     wall.poller.poll("air")
     good = wall.store.frame("air").data
-    source.failure = FeedError("the provider's server failed", code="ERROR-500")
+    source.failure = result_error("ERROR-500")
     with caplog.at_level(logging.INFO, logger="dashboard.poller"):
         for _ in range(3):
             meta = wall.poller.poll("air")
@@ -66,7 +66,7 @@ def test_a_parser_crash_is_an_error_status_not_a_dead_poller(wall, source):
 
 
 def test_first_failure_before_any_data_is_an_error_without_a_frame(wall, source):
-    source.failure = FeedError("the API key is not valid", code="INFO-100", transient=False)
+    source.failure = result_error("INFO-100")
     meta = wall.poller.poll("air")
     assert meta.status == "error" and meta.version == 0
     assert wall.store.frame("air") is None
@@ -143,7 +143,7 @@ def test_no_incident_open_is_news_not_a_gap(wall, source):
 
 
 def test_a_permanent_failure_holds_the_feed_off_instead_of_asking_every_interval(source):
-    source.failure = FeedError("the API key is not valid", code="INFO-100", transient=False)
+    source.failure = result_error("INFO-100")
     wall = wall_app.create_wall(Settings(air_interval=5), source=source)
     try:
         wall.start_polling()

@@ -1,8 +1,9 @@
-"""Every reason the wall can give for a feed that is not live reads in Korean on the Korean wall.
+"""Every reason the wall can give for a feed that is not live is a code, worded in each language.
 
-The reasons are collected from the code that words them (every FeedError, every stale reason,
-every result code) and filled in with realistic values, then the real parsers are fed the bodies
-that produce them; the Korean rendering may keep URLs, codes and names, never an English sentence.
+By construction: no module words a reason as text (each is a ``feeds.reasons.Reason``, a code
+with parameters), every code has its Korean wording beside its English, and each, filled in with
+realistic values, reads in Korean on the Korean wall (URLs, codes and names may stay, never an
+English sentence). The real parsers are fed the bodies that produce their reasons, too.
 """
 
 from __future__ import annotations
@@ -15,130 +16,72 @@ import pytest
 
 from feeds import air, incidents, traffic
 from feeds.base import FeedError
-from feeds.envelope import RESULT_CODES
-from layouts.i18n import reason_text
+from feeds.envelope import RESULT_CODES, result_error
+from feeds.reasons import ENGLISH, Reason, Seconds
+from layouts.i18n import REASON_WORDS, reason_text
 
 ROOT = Path(__file__).parent.parent
-# Where reasons are worded: the feeds, the live source, the store's stale reasons, the poller.
+# Where reasons are given: the feeds, the live source, the store's stale reasons, the poller.
 # (Not scenarios.py: a scenario file's problems are said at start, never as a feed's reason.)
+NOT_GIVING = ("scenarios.py", "reasons.py")
 MODULES = [
-    *sorted(path for path in (ROOT / "feeds").glob("*.py") if path.name != "scenarios.py"),
+    *sorted(
+        path for path in (ROOT / "feeds").glob("*.py") if path.name not in ("scenarios.py", "reasons.py")
+    ),
     *(ROOT / "dashboard" / name for name in ("store.py", "poller.py", "readmodel.py", "core.py")),
 ]
 RAISERS = {"FeedError", "StoreUnavailable"}  # their first argument is a reason
-REASON_NAMES = {"reason", "stale_reason", "error"}  # a string given to these is a reason
-TAKES_REASON = REASON_NAMES | {"note"}  # a function with a parameter of these names takes a reason
+REASON_NAMES = {"reason", "stale_reason", "error", "note"}  # a value given to these is a reason
 
-# Values for the expressions inside the reasons' f-strings, by what the expression mentions.
-SAMPLES = (
-    ("shown", "http://127.0.0.1:8080/***/json/RealtimeCityAir/1/25"),
-    ("_minutes", "2 h 15 min"),
-    ("_short", "ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused."),
-    ("__name__", "SSLError"),
-    ("exc.msg", "Expecting value: line 1 column 1 (char 0)"),
-    ("exc", "mismatched tag: line 3, column 2"),
-    ("reason", "could not connect to the Seoul API (http://127.0.0.1:8080/***/json/AccInfo/1/1000)"),
-    ("message", "인증키 처리 중 오류"),
-    ("district", "종로구"),
-    ("incident_id", "299180000"),
-    ("path", "afternoon.jsonl"),
-    ("asked", "xml/AccInfo/1/1000"),
-    ("key", "CITYDATA"),
-    ("service", "AccInfo"),
-    ("status", "503"),
-    ("until", "28"),
-)
-
-
-def _sample(expression: ast.FormattedValue, service: str) -> str:
-    source = ast.unparse(expression.value)
-    if source == "SERVICE":
-        return service
-    for mention, value in SAMPLES:
-        if mention in source:
-            return value
-    return "5" if expression.format_spec is not None else source
+# A realistic value for each parameter a reason names.
+SAMPLES = {
+    "url": "http://127.0.0.1:8080/***/json/RealtimeCityAir/1/25",
+    "seconds": "28",
+    "error": "SSLError",
+    "status": 503,
+    "service": "AccInfo",
+    "format": "JSON",
+    "detail": "Expecting value: line 1 column 1 (char 0)",
+    "field": "CITYDATA",
+    "result": "ERROR-999",
+    "meaning": "the provider's server failed",
+    "message": "알 수 없는 오류가 발생했습니다",
+    "district": "종로구",
+    "incident": "299180000",
+    "file": "afternoon.jsonl",
+    "asked": "xml/AccInfo/1/1000",
+    "limit": Seconds(8100),
+    "reason": Reason("seoul.unreachable", url="http://127.0.0.1:8080/***/json/AccInfo/1/1000"),
+}
 
 
-def _filled(node: ast.AST, service: str) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(
-            part.value if isinstance(part, ast.Constant) else _sample(part, service) for part in node.values
-        )
-    return None
+def _filled(code: str) -> Reason:
+    names = re.findall(r"{(\w+)}", ENGLISH[code])
+    return Reason(code, **{name: SAMPLES[name] for name in names})
 
 
-def _strings_in(node: ast.AST, service: str):
-    """The string expressions a reason may be: the node itself, or those a call or tuple hands on
-    (``RESULT_CODES.get(code, (f"the provider answered {message}", True))``)."""
-    own = _filled(node, service)
-    if own is not None:
-        yield own
-    elif isinstance(node, (ast.Tuple, ast.Call)):
-        for child in node.elts if isinstance(node, ast.Tuple) else node.args:
-            if isinstance(child, ast.Tuple) and child.elts:
-                yield from _strings_in(child.elts[0], service)
-            elif isinstance(child, (ast.Constant, ast.JoinedStr)):
-                yield from _strings_in(child, service)
-    elif isinstance(node, ast.IfExp):
-        yield from _strings_in(node.body, service)
-        yield from _strings_in(node.orelse, service)
+def _worded_as_text(node: ast.AST) -> bool:
+    """A reason given as a string literal or an f-string, instead of a code."""
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
 
 
-def _reason_takers(trees: list[ast.Module]) -> dict[str, int]:
-    """Functions of these modules that take a reason: their name and the reason's position
-    (``store.fail(feed, reason)``, ``poller._failed(name, reason)`` ...)."""
-    takers = {}
-    for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
-                for name in TAKES_REASON & set(names):
-                    takers[node.name] = names.index(name)
-    return takers
-
-
-def _module_strings(tree: ast.Module) -> dict[str, ast.AST]:
-    """Module-level constants: a reason handed on by name (``NO_NEWS``) is read from here."""
-    return {
-        target.id: node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-
-
-def worded_reasons() -> dict[str, str]:
-    """Every reason the code words, filled in: {reason: where it is worded}."""
-    found: dict[str, str] = {}
-    trees = {path: ast.parse(path.read_text(), str(path)) for path in MODULES}
-    takers = _reason_takers(list(trees.values()))
-    for path, tree in trees.items():
-        constants = _module_strings(tree)
-        service = getattr(constants.get("SERVICE"), "value", "AccInfo")
+def given_as_text() -> list[str]:
+    """Every place these modules give a reason as text: (file:line)."""
+    found = []
+    for path in MODULES:
+        tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
             given: list[ast.AST] = []
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
                 if name in RAISERS and node.args:
                     given.append(node.args[0])
-                if name in takers and len(node.args) > takers[name]:
-                    given.append(node.args[takers[name]])
                 given += [kw.value for kw in node.keywords if kw.arg in REASON_NAMES]
             elif isinstance(node, ast.Assign):
                 targets = [t for target in node.targets for t in getattr(target, "elts", [target])]
-                if any(isinstance(t, ast.Name) and t.id in REASON_NAMES for t in targets):
+                if any(isinstance(t, ast.Name) and t.id.lower() in REASON_NAMES for t in targets):
                     given.append(node.value)
-            for expression in given:
-                if isinstance(expression, ast.Name) and expression.id in constants:
-                    expression = constants[expression.id]
-                for reason in _strings_in(expression, service):
-                    found.setdefault(reason, f"{path.relative_to(ROOT)}:{expression.lineno}")
-    for code, (reason, _) in RESULT_CODES.items():  # the poller shows a coded reason as "CODE: reason"
-        found[f"{code}: {reason}"] = "feeds/envelope.py RESULT_CODES"
+            found += [f"{path.relative_to(ROOT)}:{g.lineno}" for g in given if _worded_as_text(g)]
     return found
 
 
@@ -160,7 +103,7 @@ def parsed_reasons() -> dict[str, str]:
             try:
                 parse(body)
             except FeedError as exc:
-                found[exc.reason if not exc.code else str(exc)] = f"parsing a {name} body"
+                found[f"{parse.__name__} of a {name} body"] = exc.reason
     return found
 
 
@@ -179,25 +122,67 @@ def english_left(korean: str) -> list[str]:
     return re.findall(r"[A-Za-z']{2,}(?:[\s,;:]+[A-Za-z']{2,})+", kept)
 
 
-REASONS = {**worded_reasons(), **parsed_reasons()}
+def test_no_module_words_a_reason_as_text():
+    assert given_as_text() == []
 
 
-def test_the_walk_finds_the_reasons_of_every_module():
-    where = " ".join(REASONS.values())
-    for module in ("envelope", "seoul", "store", "poller", "air", "incidents", "traffic"):
-        assert f"{module}.py" in where, f"no reason found in {module}.py"
-    assert len(REASONS) > 40
-    assert any("neither JSON nor XML" in reason for reason in REASONS)
-    assert any(reason.startswith("ERROR-999: ") for reason in REASONS)  # an unknown code
+def test_the_walk_sees_a_reason_given_as_text():
+    tree = ast.parse('raise FeedError(f"{service} answered nothing")')
+    assert _worded_as_text(next(n for n in ast.walk(tree) if isinstance(n, ast.Call)).args[0])
 
 
-@pytest.mark.parametrize("reason", sorted(REASONS), ids=lambda reason: reason[:60])
-def test_every_reason_reads_in_korean(reason):
-    for shown in (reason, f"{reason}; next try in 28 s"):  # the live source's hold-off adds this
+def test_every_code_has_its_korean_and_no_korean_is_left_without_a_code():
+    assert set(REASON_WORDS) == set(ENGLISH)
+
+
+REASONS = {
+    # A known result code is worded from its own table: each is filled in just below.
+    **{code: _filled(code) for code in ENGLISH if code != "result.known"},
+    **{f"result {code}": result_error(code).reason for code in RESULT_CODES},
+    "result ERROR-999 said": result_error("ERROR-999", SAMPLES["message"]).reason,
+    "result ERROR-999": result_error("ERROR-999").reason,
+    **parsed_reasons(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REASONS))
+def test_every_reason_reads_in_korean(name):
+    reason = REASONS[name]
+    assert isinstance(reason, Reason), f"{name}: {reason!r} is text, not a code"
+    held = Reason("seoul.held", reason=reason, seconds="28")  # the live source's hold-off wraps any
+    for shown in (reason, held):
         korean = reason_text(shown, "ko")
-        assert re.search(r"[가-힣]", korean), f"{shown!r} ({REASONS[reason]}) stays English: {korean!r}"
-        assert english_left(korean) == [], f"{shown!r} ({REASONS[reason]}) reads {korean!r}"
-        assert reason_text(shown, "en") == shown
+        assert re.search(r"[가-힣]", korean), f"{shown!r} stays English: {korean!r}"
+        assert english_left(korean) == [], f"{shown!r} reads {korean!r}"
+        assert "{" not in korean
+        assert reason_text(shown, "en") == str(shown)
+
+
+def test_a_known_result_code_reads_its_own_korean_and_an_unknown_one_the_providers_words():
+    assert reason_text(result_error("INFO-100").reason, "ko") == "INFO-100: 인증키가 유효하지 않습니다"
+    said = result_error("ERROR-999", "알 수 없는 오류").reason
+    assert str(said) == "ERROR-999: the provider answered 알 수 없는 오류"
+    assert reason_text(said, "ko") == "ERROR-999: 제공기관 응답 “알 수 없는 오류”"
+
+
+def test_a_duration_is_written_per_language():
+    reason = Reason("stale.old", limit=Seconds(8100))
+    assert str(reason) == "data is more than 2 h 15 min old"
+    assert reason_text(reason, "ko") == "자료가 2시간 15분 넘게 지남"
+    assert reason_text(Reason("stale.silent", limit=Seconds(900)), "ko") == "15분 넘게 갱신 없음"
+
+
+def test_a_reason_survives_the_store_between_processes():
+    import pickle
+
+    reason = Reason("seoul.held", reason=Reason("stale.old", limit=Seconds(600)), seconds="12")
+    again = pickle.loads(pickle.dumps(reason))
+    assert again == reason and again.code == "seoul.held"
+    assert reason_text(again, "ko") == reason_text(reason, "ko")
+
+
+def test_text_from_a_source_that_has_only_its_own_words_is_shown_as_it_came():
+    assert reason_text("the network is down", "ko") == "the network is down"
 
 
 def test_the_detector_catches_an_english_sentence():

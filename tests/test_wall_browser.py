@@ -15,8 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import app as wall_app
 from dashboard.settings import Settings
-from feeds.base import FeedError
 from feeds.districts import BY_CODE
+from feeds.envelope import result_error
 from layouts import summary
 from tests.conftest import serve
 from tests.fake_seoul import FakeSeoul
@@ -219,7 +219,7 @@ def test_english_url_shows_english_labels(live_wall, browser_factory):
 def test_failing_air_feed_shows_error_and_keeps_last_data(live_wall, browser_factory, artifacts):
     driver = browser_factory(5760, 2160)
     open_wall(driver, live_wall.url + "/")
-    live_wall.source.failure = FeedError("the provider's server failed", code="ERROR-500")
+    live_wall.source.failure = result_error("ERROR-500")
     live_wall.wall.poller.poll("air")
 
     wait_for(

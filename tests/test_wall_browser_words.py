@@ -10,6 +10,8 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from feeds.base import FeedError
+from feeds.envelope import result_error
+from feeds.reasons import Reason
 from tests.test_wall_browser import console_errors, open_wall, shapes_drawn, text_of, wait_for
 
 pytestmark = pytest.mark.browser
@@ -86,9 +88,9 @@ def test_three_failing_feeds_each_have_a_visible_row_first_in_panel_1(live_wall,
     driver = browser_factory(5760, 2160)
     open_wall(driver, live_wall.url + "/")
     for feed, failure in (
-        ("air", FeedError("the provider's server failed", code="ERROR-500")),
-        ("traffic", FeedError("citydata answered with an HTML page (a proxy or server error), not data")),
-        ("incidents", FeedError("AccInfo answered with a body that is neither JSON nor XML")),
+        ("air", result_error("ERROR-500")),
+        ("traffic", FeedError(Reason("body.html", service="citydata"))),
+        ("incidents", FeedError(Reason("body.unknown", service="AccInfo"))),
     ):
         source.failure = failure
         wall.poller.poll(feed)
