@@ -192,6 +192,28 @@ def browser_factory():
         driver.quit()
 
 
+def emulate_phone(driver, width: int, height: int) -> None:
+    """A phone's screen in portrait: a mobile viewport (the page's viewport meta tag rules) of
+    ``width`` × ``height`` CSS px at two device pixels each, and a touch screen."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
+    )
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+
+
+@pytest.fixture
+def phone_factory(browser_factory):
+    """Opens headless Chromium as a phone (390 × 844 unless told: a common phone in portrait)."""
+
+    def open_phone(width: int = 390, height: int = 844):
+        driver = browser_factory(width, height)
+        emulate_phone(driver, width, height)
+        return driver
+
+    return open_phone
+
+
 @pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -128,12 +128,18 @@ def wall(live_wall):
     return live_wall.wall
 
 
+def values_read(app, callbacks: int) -> set[tuple[str, str]]:
+    """Every (id, property) the server-side callbacks of a Dash app read, of which it has ``callbacks``."""
+    served = [callback for callback in app.callback_map.values() if "callback" in callback]
+    assert len(served) == callbacks
+    return {(item["id"], item["property"]) for cb in served for item in cb["inputs"] + cb["state"]}
+
+
 def test_every_value_a_server_callback_reads_is_checked_at_the_edge(wall):
-    served = [callback for callback in wall.app.callback_map.values() if "callback" in callback]
-    assert len(served) == 3  # the sync, the time machine, the address notice
-    values = [item for callback in served for item in callback["inputs"] + callback["state"]]
-    read = {(item["id"], item["property"]) for item in values}
+    read = values_read(wall.app, 3)  # the sync, the time machine, the address notice
     assert read == set(edge.VALUES)
+    # The phone view (/m): its sync and its address notice, checked by the same table.
+    assert values_read(wall.phone, 2) <= set(edge.VALUES)
 
 
 def test_a_body_no_page_sends_answers_400_with_one_short_line_and_builds_nothing(wall, caplog):
