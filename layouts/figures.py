@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.io as pio
 
 from feeds.air import GRADES
-from feeds.districts import DISTRICTS, boundaries
+from feeds.districts import BY_CODE, DISTRICTS, boundaries
 from layouts import summary, theme
 from layouts.i18n import air_word, district_name, grade_name, t
 
@@ -138,11 +138,6 @@ def _districts(figure: dict, fills: dict[str, str], selected: str | None, outlin
         )
 
 
-def _alpha(color: str, alpha: float) -> str:
-    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red},{green},{blue},{alpha})"
-
-
 def air_map(
     air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1840, height: int = 850
 ) -> dict:
@@ -150,27 +145,101 @@ def air_map(
     when it is not reporting)."""
     figure = _base(height, width)
     rows = {} if air is None or air.empty else {r.district_code: r for r in air.itertuples()}
-    fills, labels = {}, []
+    fills, labels, worst_first = {}, {}, []
     for district in DISTRICTS:
         shown = summary.reading(rows.get(district.code))
         grade = shown.grade if shown is not None else None
-        fills[district.code] = _alpha(theme.GRADE_COLORS.get(grade, theme.NO_DATA), 0.85)
-        name, word = escaped(district_name(district.code, lang)), escaped(air_word(shown, lang, short=True))
-        labels.append(f"<b>{name}</b><br>{word}")
+        # Opaque, so the label's colour is chosen against the very colour behind it.
+        fills[district.code] = theme.GRADE_COLORS.get(grade, theme.NO_DATA)
+        name, word = escaped(map_name(district.code, lang)), escaped(air_word(shown, lang, short=True))
+        labels[district.code] = [f"<b>{name}</b>", word]
+        # Named first: a grey district (it says why), then the worst air.
+        cai = shown.cai if shown is not None and shown.cai == shown.cai else math.inf
+        worst_first.append((-cai, district.code))
     _districts(figure, fills, selected, outline="#0b1220")
-    figure["data"].append(_labels(labels, size=19 if lang == "en" else 22))
+    order = [code for _, code in sorted(worst_first)]
+    colors = {code: theme.text_on(fill) for code, fill in fills.items()}
+    figure["data"].append(_labels(labels, _priority(selected, order), width, height, colors))
     return figure
 
 
-def _labels(labels: list[str], size: int) -> dict:
+def map_name(code: str, lang: str) -> str:
+    """A district's name where room is short (map labels, bar ticks): English drops "-gu"."""
+    name = district_name(code, lang)
+    return name.removesuffix("-gu") if lang == "en" else name
+
+
+def _priority(selected: str | None, ranked: list[str]) -> list[str]:
+    """Which labels a map places first: the selected district, then ``ranked`` (the worst
+    first), then every other district in the table's order."""
+    first = [selected] if selected else []
+    return list(dict.fromkeys([*first, *ranked, *(d.code for d in DISTRICTS)]))
+
+
+@cache
+def _bounds() -> tuple[float, float, float, float]:
+    """The districts' extent: (west, east, south, north) in degrees."""
+    points = [point for rings in boundaries().values() for ring in rings for point in ring]
+    lons, lats = [x for x, _ in points], [y for _, y in points]
+    return min(lons), max(lons), min(lats), max(lats)
+
+
+def _text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn at ``size`` px (Hangul square, Latin narrower; bold)."""
+    plain = text.replace("<b>", "").replace("</b>", "").replace("&amp;", "&").replace("&lt;", "<")
+    return sum(size * (1.0 if "\uac00" <= char <= "\ud7a3" else 0.62) for char in plain)
+
+
+def placed_labels(
+    labels: dict[str, list[str]], order: list[str], width: int, height: int, size: int = theme.SMALLEST
+) -> dict[str, bool]:
+    """Which districts' labels fit on a map of ``width`` x ``height`` px without touching another:
+    placed in ``order``, a label that would overlap one already placed (or leave the map) is left
+    out. Texts are never made smaller to fit."""
+    west, east, south, north = _bounds()
+    scale = min(width / (east - west), height / ((north - south) * ASPECT))  # px per degree of lon
+    left = (width - (east - west) * scale) / 2
+    top = (height - (north - south) * ASPECT * scale) / 2
+    taken: list[tuple[float, float, float, float]] = []
+    placed = {}
+    for code in order:
+        district = BY_CODE[code]
+        lines = labels[code]
+        w = max(_text_width(line, size) for line in lines) + 8
+        h = len(lines) * size * 1.3 + 4
+        x = left + (district.lon - west) * scale
+        y = top + (north - district.lat) * ASPECT * scale
+        box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        fits = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+        clear = all(box[2] <= o[0] or o[2] <= box[0] or box[3] <= o[1] or o[3] <= box[1] for o in taken)
+        placed[code] = fits and clear
+        if placed[code]:
+            taken.append(box)
+    return placed
+
+
+def _labels(
+    labels: dict[str, list[str]],
+    order: list[str],
+    width: int,
+    height: int,
+    colors: dict[str, str] | None = None,
+) -> dict:
+    """The districts' labels (lines each) that fit, at the wall's smallest size or larger; a label
+    that does not fit is empty, so the trace keeps one point per district (its geometry)."""
+    placed = placed_labels(labels, order, width, height)
     return {
         "type": "scatter",
         "x": [d.lon for d in DISTRICTS],
         "y": [d.lat for d in DISTRICTS],
         "uid": "geo-labels",
         "mode": "text",
-        "text": labels,
-        "textfont": {"size": size, "color": "#ffffff", "family": theme.FONT},
+        "text": ["<br>".join(labels[d.code]) if placed[d.code] else "" for d in DISTRICTS],
+        "textfont": {
+            "size": theme.SMALLEST,
+            "color": [(colors or {}).get(d.code, theme.TEXT) for d in DISTRICTS],
+            "family": theme.FONT,
+        },
         "customdata": [d.code for d in DISTRICTS],
         "hoverinfo": "none",
     }
@@ -212,7 +281,10 @@ def traffic_map(
                     },
                 }
             )
-    figure["data"].append(_labels([escaped(district_name(d.code, lang)) for d in DISTRICTS], size=17))
+    # The slowest districts are named first: what the map is about.
+    speeds = summary.district_speeds(traffic).sort_values("speed_kmh")
+    names = {d.code: [escaped(map_name(d.code, lang))] for d in DISTRICTS}
+    figure["data"].append(_labels(names, _priority(selected, list(speeds["district_code"])), width, height))
     return figure
 
 
@@ -221,10 +293,18 @@ def incident_map(
 ) -> dict:
     """Open incidents as one trace of markers, coloured and shaped by type, over the districts."""
     figure = _dim_map(height, width, selected)
-    figure["data"].append(_labels([escaped(district_name(d.code, lang)) for d in DISTRICTS], size=15))
     placed = pd.DataFrame(columns=["lon", "lat", "type_code", "severe", "district_code"])
     if incidents is not None and not incidents.empty:
         placed = incidents.dropna(subset=["lon", "lat"])
+    # Districts with a severe incident are named first, then those with the most.
+    busiest = (
+        placed.groupby("district_code")
+        .agg(severe=("severe", "sum"), count=("severe", "size"))
+        .sort_values(["severe", "count"], ascending=False)
+        .index
+    )
+    names = {d.code: [escaped(map_name(d.code, lang))] for d in DISTRICTS}
+    figure["data"].append(_labels(names, _priority(selected, [str(c) for c in busiest]), width, height))
     styles = [theme.INCIDENT_STYLE.get(code, theme.INCIDENT_DEFAULT) for code in placed["type_code"]]
     figure["data"].append(
         {
@@ -259,7 +339,7 @@ def air_ranking(
         ranked = air.assign(shown=shown, ranked_cai=cai).sort_values(
             ["ranked_cai", "district_code"], ascending=True, na_position="first"
         )
-        names = [escaped(district_name(c, lang)) for c in ranked["district_code"]]
+        names = [escaped(map_name(c, lang)) for c in ranked["district_code"]]
         colors = [theme.GRADE_COLORS.get(r.grade, theme.NO_DATA) for r in ranked["shown"]]
         figure.add_trace(
             dict(
@@ -282,7 +362,7 @@ def air_ranking(
                     for r in ranked["shown"]
                 ],
                 textposition="outside",
-                textfont=dict(size=20),
+                textfont=dict(size=theme.SMALLEST),
                 customdata=ranked["district_code"],
                 hoverinfo="skip",
                 cliponaxis=False,
@@ -292,8 +372,8 @@ def air_ranking(
         figure.update_xaxes(range=[0, max(120.0, float(top) * 1.35 if top == top else 0.0)])
     if air is None or air.empty:
         return _no_data(figure, lang)
-    figure.update_layout(margin=dict(l=170, r=20, t=10, b=40), bargap=0.25)
-    figure.update_yaxes(tickfont=dict(size=21), showgrid=False)
+    figure.update_layout(margin=dict(l=_tick_room(names), r=20, t=10, b=40), bargap=0.25)
+    figure.update_yaxes(tickfont=dict(size=theme.SMALLEST), showgrid=False)
     return figure.to_plotly_json()
 
 
@@ -351,7 +431,7 @@ def air_trend(
     figure.update_xaxes(tickformat="%H:%M", nticks=8)
     figure.update_layout(
         showlegend=True,
-        legend=dict(orientation="h", y=1.08, x=0, font=dict(size=24)),
+        legend=dict(orientation="h", y=1.08, x=0, font=dict(size=theme.SMALLEST)),
         margin=dict(l=70, r=20, t=70, b=50),
     )
     return figure.to_plotly_json()
@@ -360,19 +440,29 @@ def air_trend(
 def district_speed_bars(
     speeds: pd.DataFrame, selected: str | None, lang: str, width: int = 650, height: int = 300
 ) -> dict:
-    """Average speed per district with monitored roads, slowest on top."""
+    """Average speed per district with monitored roads, slowest on top: as many as have a line of
+    their own at the wall's smallest text (the slowest, and the selected one), never every other."""
     figure = _Chart()
     _chart_layout(figure, width, height)
+    margin = dict(l=150, r=50, t=10, b=40)
     if not speeds.empty:
-        ordered = speeds.sort_values("speed_kmh", ascending=False)
+        room = max(1, int((height - margin["t"] - margin["b"]) // (theme.SMALLEST * 1.35)))
+        slowest = speeds.sort_values("speed_kmh")
+        shown = slowest.head(room)
+        if selected in set(slowest["district_code"]) and selected not in set(shown["district_code"]):
+            shown = pd.concat([shown.head(room - 1), slowest[slowest["district_code"] == selected]])
+        ordered = shown.sort_values("speed_kmh", ascending=False)
+        names = [escaped(map_name(c, lang)) for c in ordered["district_code"]]
+        margin["l"] = _tick_room(names)
         figure.add_trace(
             dict(
                 type="bar",
                 x=ordered["speed_kmh"],
-                y=[escaped(district_name(c, lang)) for c in ordered["district_code"]],
+                y=names,
                 orientation="h",
                 text=[f"{v:.0f}" for v in ordered["speed_kmh"]],
                 textposition="outside",
+                textfont=dict(size=theme.SMALLEST),
                 marker=dict(
                     color=[theme.speed_color(v) for v in ordered["speed_kmh"]],
                     line=dict(
@@ -391,9 +481,14 @@ def district_speed_bars(
         figure.update_xaxes(range=[0, max(60.0, float(ordered["speed_kmh"].max()) * 1.2)])
     if speeds.empty:
         return _no_data(figure, lang)
-    figure.update_layout(margin=dict(l=170, r=30, t=10, b=40), bargap=0.2)
-    figure.update_yaxes(tickfont=dict(size=20), showgrid=False)
+    figure.update_layout(margin=margin, bargap=0.2)
+    figure.update_yaxes(tickfont=dict(size=theme.SMALLEST), showgrid=False)
     return figure.to_plotly_json()
+
+
+def _tick_room(names: list[str]) -> int:
+    """The left margin that holds the longest of ``names`` as a tick label, whole."""
+    return math.ceil(max((_text_width(name, theme.SMALLEST) for name in names), default=0) + 24)
 
 
 def _chart_layout(figure: _Chart, width: int, height: int) -> None:
@@ -402,13 +497,15 @@ def _chart_layout(figure: _Chart, width: int, height: int) -> None:
         height=height,
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(family=theme.FONT, color=theme.TEXT, size=22),
+        font=dict(family=theme.FONT, color=theme.TEXT, size=theme.SMALLEST),
         showlegend=False,
         dragmode=False,
         hovermode=False,
     )
-    figure.update_xaxes(gridcolor=theme.LINE, zeroline=False, fixedrange=True, tickfont=dict(size=20))
-    figure.update_yaxes(gridcolor=theme.LINE, zeroline=False, fixedrange=True)
+    # Ticks stand off their axes: the first of each axis would otherwise meet in the corner.
+    ticks = dict(gridcolor=theme.LINE, zeroline=False, fixedrange=True, ticklabelstandoff=8)
+    figure.update_xaxes(**ticks, tickfont=dict(size=theme.SMALLEST))
+    figure.update_yaxes(**ticks)
 
 
 def _no_data(figure: _Chart, lang: str) -> dict:
@@ -465,7 +562,7 @@ def traffic_trend(
     figure.update_yaxes(rangemode="tozero")
     figure.update_layout(
         showlegend=True,
-        legend=dict(orientation="h", y=1.2, x=0, font=dict(size=20)),
+        legend=dict(orientation="h", y=1.2, x=0, font=dict(size=theme.SMALLEST)),
         margin=dict(l=60, r=10, t=40, b=40),
     )
     return figure.to_plotly_json()
@@ -501,7 +598,7 @@ def incident_timeline(
         barmode="stack",
         showlegend=True,
         bargap=0.15,
-        legend=dict(orientation="h", y=1.25, x=0, font=dict(size=18)),
+        legend=dict(orientation="h", y=1.25, x=0, font=dict(size=theme.SMALLEST)),
         margin=dict(l=50, r=10, t=50, b=36),
     )
     return figure.to_plotly_json()

@@ -10,6 +10,10 @@ SURFACE = "#111a2c"
 LINE = "#24324a"
 TEXT = "#e8eef7"
 MUTED = "#93a3bb"
+# The smallest text on a 1920 x 1080 panel, CSS px: one px is about 0.63 mm on a 55" screen,
+# and 24 px is what reads from three metres. Where texts do not fit, fewer are shown, never smaller.
+SMALLEST = 24
+DARK_TEXT = "#06101f"  # text on a light fill (a grade's colour): white on those is under 4.5:1
 FONT = '"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", sans-serif'
 
 # Korean air-grade colours (좋음 blue, 보통 green, 나쁨 orange, 매우나쁨 red) and "no data".
@@ -43,3 +47,21 @@ def speed_color(speed: float) -> str:
     if speed < 25:
         return CONGESTION_COLORS["서행"]
     return CONGESTION_COLORS["원활"]
+
+
+def luminance(color: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21; text needs 4.5)."""
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """The text colour that reads on ``fill``: white or dark, whichever contrasts more."""
+    return TEXT if contrast(TEXT, fill) >= contrast(DARK_TEXT, fill) else DARK_TEXT

@@ -123,7 +123,7 @@ def test_a_station_under_maintenance_is_grey_and_says_so_on_the_map(down_air, la
     figure = figures.air_map(down_air, None, lang)
     codes = [d.code for d in DISTRICTS]
     labels = figure["data"][-1]["text"]
-    grey = figures._alpha(theme.NO_DATA, 0.85)
+    grey = theme.NO_DATA
     assert labels[codes.index(YONGSAN)].endswith(f"<br>{word}")
     assert labels[codes.index(JUNG)].endswith("<br>CAI —")
     assert figure["data"][codes.index(YONGSAN)]["fillcolor"] == grey
