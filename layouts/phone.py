@@ -47,7 +47,7 @@ def district_tiles(air, selection: str | None, chosen: str | None, lang: str) ->
         tiles.append(
             dcc.Link(
                 href=address(None if district.code == selection else district.code, lang),
-                className="tile-link" + (" chosen" if here else ""),
+                className="tile-link" + (" chosen" if here else "") + ("" if grade else " no-grade"),
                 style={"--grade": theme.GRADE_COLORS.get(grade, theme.NO_DATA)},
                 children=[
                     html.Span(district_name(district.code, lang), className="tile-name"),
