@@ -18,6 +18,7 @@ import pytest
 import app as wall_app
 from benchmarks.dash_client import Viewer
 from dashboard.settings import Settings
+from feeds.reasons import Reason
 from feeds.registry import FEEDS as REGISTRY
 from layouts.i18n import t
 from layouts.spec import FIGURE, PARTS
@@ -26,6 +27,7 @@ from tests.conftest import ControlledSource
 FEEDS = ("air", "traffic", "incidents")
 STATES = ("missing", "empty", "stale", "error", "error-without-frame")
 NO_DATA = '{"RESULT": {"CODE": "INFO-200", "MESSAGE": "해당하는 데이터가 없습니다."}}'
+HTTP_500 = Reason("seoul.http_status", status=500, url="http://127.0.0.1/***/json/x/1/5")
 FEED_FOR_PANEL = {2: ("air",), 3: ("air",), 4: ("traffic",), 5: ("incidents",)}
 
 
@@ -50,14 +52,14 @@ def put_state(wall, good: dict, feed: str, state: str) -> None:
     if state == "missing":
         return
     if state == "error-without-frame":
-        store.fail(feed, "HTTP 500 from the Seoul API (http://127.0.0.1/***/json/x/1/5)", source="seoul")
+        store.fail(feed, HTTP_500, source="seoul")
         return
     data = REGISTRY[feed].parse(NO_DATA) if state == "empty" else good[feed]
     now = store.clock()
     measured = now - 10 * 3600 if state == "stale" else now - 60
     store.put(feed, data, source="demo", measured_at=measured, source_now=now)
     if state == "error":
-        store.fail(feed, "HTTP 500 from the Seoul API (http://127.0.0.1/***/json/x/1/5)", source="seoul")
+        store.fail(feed, HTTP_500, source="seoul")
 
 
 @pytest.fixture(scope="module", params=["history", "no-history"])
