@@ -33,14 +33,16 @@ cluster: $(VENV)/.installed-run
 	WEB_WORKERS=$${WEB_WORKERS:-2} $(PY) -m dashboard cluster
 
 # Browser tests use Debian's Chromium and its driver, and a CJK font so Korean renders; the
-# multi-process tests share frames and the remote's state through a real Redis server.
+# multi-process tests share frames and the remote's state through a real Redis server; zbarimg
+# reads the wall's QR code back, as a phone's camera would.
 browser-deps:
 	@if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
-	    || ! command -v redis-server >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	    || ! command -v redis-server >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1 \
+	    || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium chromium-driver fonts-noto-cjk redis-server >/dev/null; \
+	    chromium chromium-driver fonts-noto-cjk redis-server zbar-tools >/dev/null; \
 	fi
 
 test: $(VENV)/.installed-test browser-deps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -172,6 +173,39 @@ def _http_url(raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+def _public_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    # .port raises ValueError itself for a port that is not a number from 0 to 65535.
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0:
+        raise ValueError("not an http(s) URL")
+    if "?" in raw or "#" in raw:
+        raise ValueError("the phone view's address is made from it: it takes no query")
+    if parts.username is not None or any(c.isspace() for c in raw.strip()):
+        raise ValueError("it is shown on the wall as a QR code")
+    if _unreachable_from_a_phone(parts.hostname):
+        raise ValueError("a phone would reach itself, not the wall")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+# What load() says it expects: one line, longer than a docstring line may be.
+_public_url.__doc__ = (
+    "an http:// or https:// address phones can reach, such as http://192.168.0.10:8050 (a path may "
+    "follow; no query; not localhost, 127.x, ::1 or 0.0.0.0)"
+)
+
+
+def _unreachable_from_a_phone(host: str) -> bool:
+    """Loopback names the phone itself, and 0.0.0.0 is where a server listens, not an address."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: the LAN's DNS may know it
+    mapped = getattr(address, "ipv4_mapped", None)
+    return any(a.is_loopback or a.is_unspecified for a in (address, mapped) if a is not None)
+
+
 def _names(raw: str) -> tuple[str, ...]:
     """names separated by commas"""
     names = tuple(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
@@ -212,7 +246,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "wall_bezel": _integer(0, 400),
     "wall_attract_idle": _number(1, 86_400),
     "wall_attract_dwell": _number(1, 600),
-    "wall_public_url": _http_url,
+    "wall_public_url": _public_url,
     "wall_control_token": _token,
     "wall_control_session_hours": _number(0.1, 168),
     "wall_poller": _switch,

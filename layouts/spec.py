@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from layouts import figures, panels, summary
+from layouts import figures, panels, qr, summary
 from layouts.i18n import district_name, t
 
 DAY = 24 * 3600
@@ -151,9 +151,7 @@ def _wall_class(view: View) -> str:
 
 def _headlines(view: View) -> list:
     not_live = frozenset(
-        feed
-        for feed in ALL_FEEDS
-        if view.when is None and (view.meta(feed) or {}).get("status") != "ok"
+        feed for feed in ALL_FEEDS if view.when is None and (view.meta(feed) or {}).get("status") != "ok"
     )
     return panels.headlines(
         view.frame("air"), view.frame("traffic"), view.frame("incidents"), view.lang, not_live
@@ -338,6 +336,10 @@ PANELS: tuple[Panel, ...] = (
                 selection=True,
                 clock=lambda view: panels.incident_day(view.moment),
                 class_name="district-detail",
+            ),
+            # The phone view's address as a QR code, on the district touched: a visitor takes it along.
+            Part(
+                6, "qr", lambda view: qr.qr_code(view.public_url, view.lang, view.selection), selection=True
             ),
         ),
     ),

@@ -141,7 +141,8 @@ def layout(
     )
     detail = panels.shell(
         6,
-        [six("district-detail")],
+        # The QR code sits in the corner the district's columns leave it (assets/wall.css).
+        [six("district-detail"), html.Div(six("qr"), className="qr-corner")],
         six,
         extra_header=[html.Button(six("city-view"), id="city-view", className="city-view", n_clicks=0)],
     )
