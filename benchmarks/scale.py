@@ -3,12 +3,17 @@
     python benchmarks/scale.py --quick                      # smoke run: 50 viewers, 30 s per regime
     python benchmarks/scale.py                              # steady 10 min + stress 2 min, 500 viewers
     python benchmarks/scale.py --regime stress --sets wall,scaleout
+    python benchmarks/scale.py --phones                     # 500 phones on /m beside the naive wall
 
 For each regime (steady: data unchanged; stress: every feed changes every 10 s) and each set
 (naive: shared/peers/naive_wall.py; wall: this project in one process; scale-out: Redis, one
 poller and a two-worker web server), it starts a fresh upstream mock and the server, records a
 real headless-Chromium session with dashload, measures one cold page load, replays the recorded
-ticks for K viewers and prints the figures side by side with the issue's targets. The
+ticks for K viewers and prints the figures side by side with the issue's targets. With
+--phones (sets naive-phones and phones) the viewers are phones: a session recorded at 390x844
+on the wall's /m, replayed for K phones while the wall's six screens stay open in six Chromium
+windows (benchmarks/phone.py hold), beside K phones opening the naive wall; a phone's first
+load is measured cold with mobile emulation (benchmarks/phone.py firstload). The
 instruments run as subprocesses from their own venv (created once under var/peers-venv); raw
 JSON and server logs go to var/bench/<timestamp>/. It prints figures and asserts nothing.
 """
@@ -26,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -40,13 +46,60 @@ PEERS = Path(os.environ.get("PEERS_DIR") or Path(__file__).resolve().parents[2] 
 FIXTURES = PEERS.parent / "fixtures" / "seoul"
 PEERS_VENV = REPO / "var" / "peers-venv"
 MOCK_KEY = "MOCKKEY"
-SETS = ("naive", "wall", "scaleout")
-COLUMN = {"naive": "naive", "wall": "wall", "scaleout": "scale-out"}
+WALL_SETS = ("naive", "wall", "scaleout")
+# Phones: K phones on the wall's /m with its six screens open, beside K phones opening the naive wall.
+PHONE_SETS = ("naivephones", "phones")
+SETS = (*WALL_SETS, *PHONE_SETS)
+COLUMN = {
+    "naive": "naive",
+    "wall": "wall",
+    "scaleout": "scale-out",
+    "naivephones": "naive, phones",
+    "phones": "/m + 6 screens",
+}
 # Plots drawn on the canvas once the page has settled; checked against the served layout.
-EXPECTED_PLOTS = {"naive": 6, "wall": 8, "scaleout": 8}
+EXPECTED_PLOTS = {"naive": 6, "wall": 8, "scaleout": 8, "naivephones": 6, "phones": 0}
+SET_NAMES = {
+    "naive": "naive",
+    "wall": "wall",
+    "scaleout": "scaleout",
+    "naivephones": "naive-phones",
+    "phones": "phones",
+}
+WALL_WINDOW = "5760x2160"
+PHONE_WINDOW = "390x844"  # dashload records in a window this size (it has no mobile emulation)
+PHONE_PATH = "/m"
+# When a phone's first load shows data: a headline with a number on /m; the naive wall's six plots.
+PHONE_SHOWN = {
+    "phones": "Array.prototype.some.call(document.querySelectorAll('#phone .part-headlines .tile-value'), "
+    "function (e) { return /\\d/.test(e.textContent); })",
+    "naivephones": "Array.prototype.filter.call(document.querySelectorAll('.js-plotly-plot'), "
+    "function (g) { return g.data && g.data.length > 0 && g.querySelector('.main-svg'); }).length >= 6",
+}
+PHONES_MEANING = (
+    "   phones: K replayed phones (recorded at 390x844) on the wall's /m while its six screens stay open\n"
+    "   (/panel/1-6, six headless Chromium windows of 1920x1080, on the same 2 cores), beside K phones\n"
+    "   opening the naive wall (what a phone gets today; it has no screens of its own to open). First\n"
+    "   loads: cold, mobile emulation 390x844 at device scale 3 with touch, median of 3."
+)
+SCREENS_GRACE_S = 60.0  # six browsers quit one after another, on a busy machine
+SCREENS_LAST_S = 300.0  # for the screens' sample after the replay (six screenshots, busy pages)
+WITNESS_EVERY_S = 1.0
 TICK_S = 5.0  # both walls' browser tick (WALL_TICK default, naive_wall --interval-ms 5000)
 READY_S = 120.0
 STOP_GRACE_S = 10.0
+# Every headless Chromium the benchmark opens itself (a cold page, a phone, the wall's screens).
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+)
 
 
 @dataclass(frozen=True)
@@ -122,17 +175,17 @@ def shielded() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-def stop(proc: subprocess.Popen, first: int = signal.SIGTERM) -> None:
+def stop(proc: subprocess.Popen, first: int = signal.SIGTERM, grace: float = STOP_GRACE_S) -> None:
     """Stop one process we started (first signal, then SIGKILL), then anything left in its session."""
     with shielded():
-        _stop(proc, first)
+        _stop(proc, first, grace)
 
 
-def _stop(proc: subprocess.Popen, first: int) -> None:
+def _stop(proc: subprocess.Popen, first: int, grace: float) -> None:
     if proc.poll() is None:
         proc.send_signal(first)
         try:
-            proc.wait(STOP_GRACE_S)
+            proc.wait(grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
@@ -153,8 +206,11 @@ class Procs:
 
     logs: Path
     started: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    graces: dict[int, float] = field(default_factory=dict)
 
-    def spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    def spawn(
+        self, name: str, cmd: list[str], env: dict[str, str] | None = None, grace: float = STOP_GRACE_S
+    ) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("wb")
         # A session of its own: Ctrl-C reaches only the benchmark, which then stops servers in order.
         proc = subprocess.Popen(
@@ -162,6 +218,7 @@ class Procs:
         )
         log.close()
         self.started.append((name, proc))
+        self.graces[proc.pid] = grace
         return proc
 
     def tail(self, name: str, lines: int = 15) -> str:
@@ -178,7 +235,7 @@ class Procs:
     def stop_all(self) -> None:
         while self.started:
             _, proc = self.started.pop()
-            stop(proc)
+            stop(proc, grace=self.graces.get(proc.pid, STOP_GRACE_S))
 
 
 @contextmanager
@@ -315,10 +372,16 @@ def peers_python() -> str:
 
 def run_tool(py: str, args: list[str], out_dir: Path, name: str, timeout: float) -> dict:
     """Run one dashload subcommand; return the JSON line it prints (stderr kept beside it)."""
-    cmd = [py, str(PEERS / "dashload.py"), *args]
+    return run_json([py, str(PEERS / "dashload.py"), *args], out_dir, name, timeout, f"dashload {args[0]}")
+
+
+def run_json(
+    cmd: list[str], out_dir: Path, name: str, timeout: float, what: str, cwd: Path | None = None
+) -> dict:
+    """Run one measuring tool in a session of its own; return the JSON line it prints."""
     say("  $", shlex.join(cmd[1:]))
     with (out_dir / f"{name}.stdout").open("wb") as out, (out_dir / f"{name}.stderr").open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=out_dir, stdout=out, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=cwd or out_dir, stdout=out, stderr=err, start_new_session=True)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -331,14 +394,13 @@ def run_tool(py: str, args: list[str], out_dir: Path, name: str, timeout: float)
         return json.loads(lines[-1])
     except (IndexError, ValueError):
         tail = (out_dir / f"{name}.stderr").read_text(errors="replace").strip().splitlines()[-10:]
-        raise SetFailed(
-            f"dashload {args[0]} printed nothing (exit {proc.returncode}):\n" + "\n".join(tail)
-        ) from None
+        raise SetFailed(f"{what} printed nothing (exit {proc.returncode}):\n" + "\n".join(tail)) from None
 
 
-def record(py: str, url: str, seconds: float, out_dir: Path) -> dict:
-    args = ["record", url, "-T", str(seconds), "-o", "rec.json", "--window", "5760x2160"]
-    return run_tool(py, [*args, "--screenshot", "wall.png"], out_dir, "record", seconds + 240)
+def record(py: str, url: str, seconds: float, out_dir: Path, window: str = WALL_WINDOW) -> dict:
+    args = ["record", url, "-T", str(seconds), "-o", "rec.json", "--window", window]
+    shot = "wall.png" if window == WALL_WINDOW else "phone.png"
+    return run_tool(py, [*args, "--screenshot", shot], out_dir, "record", seconds + 240)
 
 
 def pageload(py: str, url: str, plots: int, pid: int, out_dir: Path) -> dict:
@@ -484,31 +546,45 @@ def measure_set(
     py: str, regime: Regime, name: str, run: Run, procs: Procs, tmp: Path, out: Path, result: dict
 ) -> None:
     mock_url = start_mock(procs, py, regime, run.duration + 3600)
-    if name == "naive":
+    if name in ("naive", "naivephones"):
         server = start_naive(procs, py, mock_url)
-    elif name == "wall":
+    elif name in ("wall", "phones"):
         server = start_wall(procs, regime, mock_url, tmp, run.wall_cmd)
     else:
         server = start_scaleout(procs, regime, mock_url, tmp)
+    phones = name in PHONE_SETS
+    # The phones share the server with the wall's six screens, open from before the recording to the end.
+    screens = open_screens(procs, server.url, out, run.duration + 3600) if name == "phones" else None
+    page = server.url + (PHONE_PATH if name == "phones" else "")
     # One viewer's upstream rate (the browser recording), to see whether K viewers raise it.
     t0, calls0 = time.monotonic(), mock_total(mock_url)
-    result["record"] = record(py, server.url, regime.record_s, out)
+    result["record"] = record(py, page, regime.record_s, out, PHONE_WINDOW if phones else WALL_WINDOW)
     procs.check("the recording")
     result["upstream_one_viewer_per_s"] = round((mock_total(mock_url) - calls0) / (time.monotonic() - t0), 3)
-    if run.with_pageload:
+    if run.with_pageload and phones:
+        result["phone_load"] = phone_first_load(name, page, out)
+        procs.check("the phone's first loads")
+    elif run.with_pageload:
         result["pageload"] = pageload(py, server.url, plots_to_expect(name, server), server.pid, out)
         result["own_page_bytes"] = own_page_bytes(server.url)
         procs.check("the page loads")
-    if name != "naive":
+    if name in ("wall", "scaleout"):
         result["touch"] = touches(server.url, server.pid)
     result["rss_start_mb"] = rss_mb(server.pid)
     poller_cpu0, t1 = cpu_seconds(server.poller_pid) if server.poller_pid else 0.0, time.monotonic()
-    result["replay"] = replay(py, server.url, run.k, run.duration, server.pid, mock_url, out)
+    screens_cpu0, since = cpu_seconds(screens.proc.pid) if screens else 0.0, time.time()
+    with Witness(server.url, out / "rec.json") as witness:
+        result["replay"] = replay(py, server.url, run.k, run.duration, server.pid, mock_url, out)
+    result["witness"] = witness.result()
     procs.check("the replay")
     result["rss_end_mb"] = rss_mb(server.pid)
     if server.poller_pid:
         busy = cpu_seconds(server.poller_pid) - poller_cpu0
         result["poller_cpu_cores"] = round(busy / (time.monotonic() - t1), 3)
+    if screens:
+        busy = cpu_seconds(screens.proc.pid) - screens_cpu0
+        result["screens_cpu_cores"] = round(busy / (time.time() - since), 3)
+        result["screens"] = screens_after(screens, since)
 
 
 def own_page_bytes(url: str) -> int | None:
@@ -525,18 +601,7 @@ def own_page_bytes(url: str) -> int | None:
     profile = tempfile.mkdtemp(prefix="scale-chrome-")
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-unsafe-swiftshader",
-        "--window-size=5760,2160",
-    ] + [f"--user-data-dir={profile}"]:
+    for flag in [*CHROMIUM_FLAGS, "--window-size=5760,2160", f"--user-data-dir={profile}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -590,6 +655,149 @@ def plots_to_expect(name: str, server: Server) -> int:
         say(f"  note: {COLUMN[name]} serves {served} plots, EXPECTED_PLOTS {server.plots}: expect {expect}")
         return expect
     return server.plots
+
+
+# ---------------------------------------------------------------- phones
+def phone_module(*args: str) -> list[str]:
+    """benchmarks/phone.py, the browser side, run from the repository (it imports CHROMIUM_FLAGS)."""
+    return [wall_python(), "-m", "benchmarks.phone", *args]
+
+
+def phone_first_load(name: str, url: str, out: Path) -> dict:
+    """Three cold first loads on an emulated 390 x 844 phone (benchmarks/phone.py firstload)."""
+    cmd = phone_module("firstload", url, "--shown", PHONE_SHOWN[name], "--runs", "3")
+    cmd += ["--screenshot", str(out / "phone-load.png"), "-o", str(out / "phone-load.json")]
+    return run_json(cmd, out, "phone-load", 3 * 200 + 60, "benchmarks.phone firstload", cwd=REPO)
+
+
+@dataclass
+class Screens:
+    """The wall's six screens, open in six Chromium windows for the whole set."""
+
+    status: Path
+    proc: subprocess.Popen
+
+    def samples(self) -> list[dict]:
+        if not self.status.exists():
+            return []
+        found = []
+        for line in self.status.read_text(errors="replace").splitlines():
+            try:
+                found.append(json.loads(line))
+            except ValueError:  # the line being written as we read
+                continue
+        return found
+
+
+def open_screens(procs: Procs, url: str, out: Path, max_runtime: float) -> Screens:
+    status = out / "screens.jsonl"
+    cmd = phone_module("hold", url, "--status", str(status), "--every", f"{TICK_S:g}")
+    proc = procs.spawn("screens", [*cmd, "--max-runtime", str(int(max_runtime))], grace=SCREENS_GRACE_S)
+    screens = Screens(status, proc)
+    # Six pages, then every screen's first tick answered (benchmarks/phone.py waits up to 120 s).
+    wait_until("the wall's six screens", screens.samples, procs, 6 * 60 + 120)
+    first = screens.samples()[0]
+    if not first["ready"]:
+        states = "; ".join(json.dumps(screen) for screen in first["screens"])
+        raise SetFailed(f"not every screen of the wall had a tick answered within 120 s: {states}")
+    say("  six screens open, every first tick answered")
+    return screens
+
+
+def screens_after(screens: Screens, since: float) -> dict:
+    """The six screens over the replay and at its end: alive (the browser is there), answering (its
+    page runs a line of script within 30 s), ticking (answering, not 'connection lost', an answer
+    within three ticks, and ticks answered since the replay began). Figures, not a verdict: a
+    sample that does not come is said, and the set's other figures stand."""
+    asked = time.time()
+    if screens.proc.poll() is None:
+        screens.proc.send_signal(signal.SIGUSR1)  # screenshots with the next sample, the last one read
+    deadline = time.monotonic() + SCREENS_LAST_S
+    while time.monotonic() < deadline and screens.proc.poll() is None:
+        if any(s.get("screenshots") and s["t"] >= asked for s in screens.samples()):
+            break
+        time.sleep(0.5)
+    samples = [s for s in screens.samples() if s["t"] >= since] or screens.samples()[-1:]
+    first, last = samples[0], samples[-1]
+    final = last["t"] >= asked and screens.proc.poll() is None
+    if not final:
+        say(f"  the screens wrote no sample after the replay (last {asked - last['t']:.0f} s before)")
+    before = {screen["panel"]: screen for screen in first["screens"]}
+    panels = []
+    for screen in last["screens"]:
+        start = before.get(screen["panel"], {})
+        moved = {
+            key: (screen.get(key) or 0) - (start.get(key) or 0) for key in ("answered", "empty", "failed")
+        }
+        ticking = bool(
+            final
+            and screen.get("answering")
+            and not screen.get("lost")
+            and (screen.get("contact_age_s") or 0) < 3 * TICK_S
+            and sum(moved.values()) > 0
+        )
+        panels.append({**screen, "during": moved, "ticking": ticking})
+    seen = [screen for sample in samples for screen in sample["screens"]]
+    return {
+        "final_sample": final,
+        "alive": sum(bool(final and p["alive"]) for p in panels),
+        "ticking": sum(p["ticking"] for p in panels),
+        "of": len(panels),
+        "ticks": {key: sum(p["during"][key] for p in panels) for key in ("answered", "empty", "failed")},
+        "ever_lost": sum(1 for screen in seen if screen.get("lost")),
+        "not_answering": sum(1 for screen in seen if not screen.get("answering")),
+        "longest_silence_s": max((screen.get("contact_age_s") or 0 for screen in seen), default=None),
+        "slowest_answer_s": max((screen.get("answer_s") or 0 for screen in seen), default=None),
+        "samples": len(samples),
+        "screenshots": last.get("screenshots"),
+        "panels": panels,
+    }
+
+
+class Witness:
+    """One more viewer that sends the recorded tick once a second during the replay and counts how
+    it is answered: dashload's replay reports bytes, not statuses, and a 204 is the cheap tick."""
+
+    def __init__(self, url: str, recording: Path):
+        rec = json.loads(recording.read_text())
+        by_seq = {r["seq"]: r for r in rec["requests"]}
+        ticks = [t for t in rec["ticks"] if t["reqs"] and all(by_seq[s].get("body") for s in t["reqs"])]
+        self.requests = [by_seq[s] for s in ticks[-1]["reqs"]] if ticks else []
+        self.url = url
+        self.counts = {"no_content": 0, "answered": 0, "failed": 0}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Witness:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join(35)
+
+    def _run(self) -> None:
+        while self.requests and not self.done.wait(WITNESS_EVERY_S):
+            for r in self.requests:
+                self.counts[self._send(r)] += 1
+
+    def _send(self, r: dict) -> str:
+        path = r["path"] + ("?" + r["query"] if r.get("query") else "")
+        headers = {**r.get("headers", {}), "Content-Type": "application/json", "Accept-Encoding": "gzip"}
+        body = json.dumps(r["body"]).encode()
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(self.url + path, body, headers), timeout=30
+            ) as resp:
+                resp.read()
+                return "no_content" if resp.status == 204 else "answered"
+        except (OSError, ValueError):  # an HTTP error status, a refused or timed-out connection
+            return "failed"
+
+    def result(self) -> dict:
+        answered = self.counts["no_content"] + self.counts["answered"]
+        share = round(100 * self.counts["no_content"] / answered, 1) if answered else None
+        return {**self.counts, "every_s": WITNESS_EVERY_S, "share_204_pct": share}
 
 
 # ---------------------------------------------------------------- table
@@ -652,7 +860,8 @@ COMMON_ROWS = [
 ]
 
 
-def rows_for(regime: str) -> list[Row]:
+def replay_rows(regime: str) -> list[Row]:
+    """What K viewers cost and got: the same rows for wall screens and for phones."""
     steady = regime == "steady"
     p95 = 100 if steady else 1000
     return [
@@ -662,6 +871,7 @@ def rows_for(regime: str) -> list[Row]:
         Row("errors (incl. unfinished)", errors, "0", lambda v, r: v == 0),
         Row("ticks skipped (inflight cap)", lambda r: dig(r, "replay", "ticks", "skipped_inflight_cap")),
         Row("requests per tick", requests_per_tick, *(("", None) if steady else ("1", lambda v, r: v <= 1))),
+        Row("ticks answered 204 (%, witness)", lambda r: dig(r, "witness", "share_204_pct")),
         Row(
             "wire B/tick/viewer",
             lambda r: dig(r, "replay", "wire_bytes_per_tick_per_client"),
@@ -678,34 +888,95 @@ def rows_for(regime: str) -> list[Row]:
         Row("upstream req/s, 1 viewer", lambda r: r.get("upstream_one_viewer_per_s")),
         Row("upstream req/s", lambda r: dig(r, "replay", "upstream", "per_s"), "~ 1 viewer", upstream_flat),
         Row("upstream req/client tick", lambda r: dig(r, "replay", "upstream", "per_client_tick")),
-        Row("page load kB (all, encoded)", lambda r: _kb(dig(r, "pageload", "median", "page_encoded_bytes"))),
-        Row(
-            "page load kB (this origin)",
-            lambda r: _kb(r.get("own_page_bytes")),
-            "<= 2048",
-            lambda v, r: v <= 2048,
-        ),
-        Row("page load callbacks kB", lambda r: _kb(dig(r, "pageload", "median", "callback_resp_bytes"))),
-        Row(
-            "page settle (ms, median)",
-            lambda r: dig(r, "pageload", "median", "nav_to_settled_ms"),
-            "< 2000",
-            lambda v, r: v < 2000,
-        ),
-        Row(
-            "touch wire B (first viewer)",
-            lambda r: dig(r, "touch", "first_wire_max"),
-            "<= 20000",
-            lambda v, r: v <= 20000,
-        ),
-        Row(
-            "touch server CPU ms (first)",
-            lambda r: dig(r, "touch", "first_cpu_ms_max"),
-            "<= 50",
-            lambda v, r: v <= 50,
-        ),
-        Row("page settled all runs", lambda r: dig(r, "pageload", "all_settled")),
     ]
+
+
+WALL_PAGE_ROWS = [
+    Row("page load kB (all, encoded)", lambda r: _kb(dig(r, "pageload", "median", "page_encoded_bytes"))),
+    Row(
+        "page load kB (this origin)",
+        lambda r: _kb(r.get("own_page_bytes")),
+        "<= 2048",
+        lambda v, r: v <= 2048,
+    ),
+    Row("page load callbacks kB", lambda r: _kb(dig(r, "pageload", "median", "callback_resp_bytes"))),
+    Row(
+        "page settle (ms, median)",
+        lambda r: dig(r, "pageload", "median", "nav_to_settled_ms"),
+        "< 2000",
+        lambda v, r: v < 2000,
+    ),
+    Row(
+        "touch wire B (first viewer)",
+        lambda r: dig(r, "touch", "first_wire_max"),
+        "<= 20000",
+        lambda v, r: v <= 20000,
+    ),
+    Row(
+        "touch server CPU ms (first)",
+        lambda r: dig(r, "touch", "first_cpu_ms_max"),
+        "<= 50",
+        lambda v, r: v <= 50,
+    ),
+    Row("page settled all runs", lambda r: dig(r, "pageload", "all_settled")),
+]
+
+
+def _load(key: str) -> Callable[[dict], Any]:
+    return lambda r: dig(r, "phone_load", "median", key)
+
+
+def _screens(r: dict) -> str | None:
+    seen = r.get("screens")
+    return None if seen is None else f"{seen['alive']}/{seen['of']}, {seen['ticking']}/{seen['of']}"
+
+
+def _screen_ticks(r: dict) -> str | None:
+    ticks = dig(r, "screens", "ticks")
+    return None if ticks is None else f"{ticks['answered']} / {ticks['empty']} / {ticks['failed']}"
+
+
+# A phone's cold first load (390 x 844, mobile emulation, the median of three) and the wall's
+# six screens, open beside the phones.
+PHONE_PAGE_ROWS = [
+    Row(
+        "first load kB (this origin, compressed)",
+        lambda r: _kb(_load("own_bytes")(r)),
+        "<= 1024",
+        lambda v, r: v <= 1024,
+    ),
+    Row("first contentful paint (ms)", _load("first_contentful_paint_ms"), "< 2000", lambda v, r: v < 2000),
+    Row(
+        "first contentful paint, slowest of 3",
+        lambda r: dig(r, "phone_load", "slowest_first_contentful_paint_ms"),
+    ),
+    Row("data shown (ms)", _load("shown_ms")),
+    Row("data shown all runs", lambda r: dig(r, "phone_load", "all_shown")),
+    Row("plotly fetched", lambda r: dig(r, "phone_load", "plotly_fetched"), "no", lambda v, r: not v),
+    Row(
+        "wider than the screen", lambda r: dig(r, "phone_load", "wider_than_screen"), "no", lambda v, r: not v
+    ),
+]
+SCREEN_ROWS = [
+    Row("6 screens alive, ticking at end", _screens, "6/6, 6/6", lambda v, r: v == "6/6, 6/6"),
+    Row("screens' ticks 200 / 204 / failed", _screen_ticks),
+    Row(
+        "screens' samples 'connection lost'",
+        lambda r: dig(r, "screens", "ever_lost"),
+        "0",
+        lambda v, r: v == 0,
+    ),
+    Row("screens' samples not answering", lambda r: dig(r, "screens", "not_answering")),
+    Row("screens' longest silence (s)", lambda r: dig(r, "screens", "longest_silence_s")),
+    Row("screens' slowest answer to a script (s)", lambda r: dig(r, "screens", "slowest_answer_s")),
+    Row("screens' CPU (cores, same cores)", lambda r: r.get("screens_cpu_cores")),
+]
+
+
+def rows_for(regime: str, sets: tuple[str, ...] = WALL_SETS) -> list[Row]:
+    if sets == PHONE_SETS:
+        return [*replay_rows(regime), *PHONE_PAGE_ROWS, *SCREEN_ROWS]
+    return [*replay_rows(regime), *WALL_PAGE_ROWS]
 
 
 def cell(row: Row, r: dict | None) -> str:
@@ -722,10 +993,10 @@ def cell(row: Row, r: dict | None) -> str:
     return text
 
 
-def table(regime: str, results: dict[str, dict]) -> str:
-    cols = [COLUMN[s] for s in SETS]
-    rows = rows_for(regime)
-    body = [[row.label, *(cell(row, results.get(s)) for s in SETS), row.target] for row in rows]
+def table(regime: str, results: dict[str, dict], sets: tuple[str, ...] = WALL_SETS) -> str:
+    cols = [COLUMN[s] for s in sets]
+    rows = rows_for(regime, sets)
+    body = [[row.label, *(cell(row, results.get(s)) for s in sets), row.target] for row in rows]
     head = ["", *cols, "target"]
     widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
     fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
@@ -742,7 +1013,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--naive-k", type=int, help="viewers for the naive wall (default: -K); it saturates")
     ap.add_argument("--steady-duration", type=float, help="seconds (default 600; --quick: 30)")
     ap.add_argument("--stress-duration", type=float, help="seconds (default 120; --quick: 30)")
-    ap.add_argument("--sets", default=",".join(SETS), help="comma-separated: naive,wall,scaleout")
+    ap.add_argument(
+        "--sets",
+        help="comma-separated: naive,wall,scaleout,naive-phones,phones (default: naive,wall,scaleout)",
+    )
+    ap.add_argument(
+        "--phones",
+        action="store_true",
+        help="K phones on /m with the wall's six screens open, beside K phones opening the naive wall "
+        "(adds --sets naive-phones,phones; alone, only those)",
+    )
     ap.add_argument("--quick", action="store_true", help="smoke run: K=50, 30 s per regime")
     ap.add_argument("--wall-cmd", help="serves the wall set (default: python -m dashboard run, else app.py)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (the walls' history files)")
@@ -752,10 +1032,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     a.naive_k = a.naive_k or a.K
     a.steady_duration = a.steady_duration or (30.0 if quick else 600.0)
     a.stress_duration = a.stress_duration or (30.0 if quick else 120.0)
-    a.sets = [s.strip().replace("-", "") for s in a.sets.split(",") if s.strip()]
+    wanted = a.sets.split(",") if a.sets else ([] if a.phones else list(WALL_SETS))
+    a.sets = [s.strip().replace("-", "") for s in wanted if s.strip()] + (
+        list(PHONE_SETS) if a.phones else []
+    )
     unknown = set(a.sets) - set(SETS)
     if unknown:
-        ap.error(f"--sets: unknown {', '.join(sorted(unknown))} (choose from {', '.join(SETS)})")
+        names = ", ".join(SET_NAMES[s] for s in SETS)
+        ap.error(f"--sets: unknown {', '.join(sorted(unknown))} (choose from {names})")
     return a
 
 
@@ -773,10 +1057,11 @@ def runnable_sets(wanted: list[str]) -> list[str]:
 def share_pageloads(results: dict[str, dict[str, dict]]) -> None:
     """Show each set's one page load in every regime's table."""
     for name in SETS:
-        loads = [r[name]["pageload"] for r in results.values() if "pageload" in r.get(name, {})]
-        for per_set in results.values():
-            if loads and name in per_set and "failed" not in per_set[name]:
-                per_set[name].setdefault("pageload", loads[0])
+        for key in ("pageload", "own_page_bytes", "phone_load"):
+            loads = [r[name][key] for r in results.values() if key in r.get(name, {})]
+            for per_set in results.values():
+                if loads and name in per_set and "failed" not in per_set[name]:
+                    per_set[name].setdefault(key, loads[0])
 
 
 def run_all(a: argparse.Namespace, sets: list[str], regimes: list[str], out: Path, tmp: Path) -> dict:
@@ -788,7 +1073,7 @@ def run_all(a: argparse.Namespace, sets: list[str], regimes: list[str], out: Pat
         duration = a.steady_duration if regime_name == "steady" else a.stress_duration
         for name in sets:
             say(f"{regime_name} / {COLUMN[name]}")
-            k = a.naive_k if name == "naive" else a.K
+            k = a.naive_k if name in ("naive", "naivephones") else a.K
             run = Run(k, duration, a.wall_cmd, out, tmp, with_pageload=name not in loaded)
             try:
                 results[regime_name][name] = measure(py, REGIMES[regime_name], name, run)
@@ -805,12 +1090,18 @@ def report(results: dict[str, dict[str, dict]], sets: list[str], wall_cmd: list[
     for regime_name, per_set in results.items():
         print(f"\n== {regime_name}: {REGIMES[regime_name].meaning}")
         print(f"   {TICK_S:g} s ticks; sets run one after another, each beside its load driver on 2 cores")
-        if "wall" in sets:
+        if "wall" in sets or "phones" in sets:
             print(f"   wall: {shlex.join(wall_cmd)}")
         if "scaleout" in sets:
             print("   scale-out: redis-server + python -m dashboard poll + run (WEB_WORKERS=2)")
-        print()
-        print(table(regime_name, per_set))
+        if any(s in sets for s in WALL_SETS):
+            print()
+            print(table(regime_name, per_set))
+        if any(s in sets for s in PHONE_SETS):
+            print()
+            print(PHONES_MEANING)
+            print()
+            print(table(regime_name, per_set, PHONE_SETS))
     print(f"\nraw JSON (recordings, replay, pageload, summaries): {out}")
 
 
