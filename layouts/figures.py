@@ -23,6 +23,9 @@ from feeds.districts import BY_CODE, DISTRICTS, boundaries
 from layouts import summary, theme
 from layouts.i18n import air_word, district_name, grade_name, t
 
+# Panel 3's charts leave room for a banner above them (the past, or one alarm), so neither pushes
+# their last row off the panel.
+RANKING_HEIGHT = 780
 # One degree of longitude is cos(latitude) degrees of latitude long at Seoul.
 ASPECT = 1 / math.cos(math.radians(37.55))
 # No plotly template: the wall styles every figure itself, and a template is 7 kB sent with each.
@@ -95,6 +98,7 @@ def _merge(into: dict, values: dict) -> None:
 def _base(height: int, width: int) -> dict:
     """A map figure as plain JSON: maps are built often (every frame, every touch) and plotly's
     validation of 150 traces would cost more than the rest of the build."""
+    west, east, south, north = _bounds()
     return {
         "data": [],
         "layout": {
@@ -107,8 +111,16 @@ def _base(height: int, width: int) -> dict:
             "showlegend": False,
             "dragmode": False,
             "hovermode": "closest",
-            "xaxis": {"visible": False, "fixedrange": True},
-            "yaxis": {"visible": False, "fixedrange": True, "scaleanchor": "x", "scaleratio": ASPECT},
+            # The districts' extent, not plotly's autorange (which pads for markers): label
+            # placement (placed_labels) knows where every district is drawn.
+            "xaxis": {"visible": False, "fixedrange": True, "range": [west, east]},
+            "yaxis": {
+                "visible": False,
+                "fixedrange": True,
+                "scaleanchor": "x",
+                "scaleratio": ASPECT,
+                "range": [south, north],
+            },
             "uirevision": "map",
         },
     }
@@ -149,7 +161,6 @@ def air_map(
     for district in DISTRICTS:
         shown = summary.reading(rows.get(district.code))
         grade = shown.grade if shown is not None else None
-        # Opaque, so the label's colour is chosen against the very colour behind it.
         fills[district.code] = theme.GRADE_COLORS.get(grade, theme.NO_DATA)
         name, word = escaped(map_name(district.code, lang)), escaped(air_word(shown, lang, short=True))
         labels[district.code] = [f"<b>{name}</b>", word]
@@ -158,8 +169,7 @@ def air_map(
         worst_first.append((-cai, district.code))
     _districts(figure, fills, selected, outline="#0b1220")
     order = [code for _, code in sorted(worst_first)]
-    colors = {code: theme.text_on(fill) for code, fill in fills.items()}
-    figure["data"].append(_labels(labels, _priority(selected, order), width, height, colors))
+    figure["data"].append(_labels(labels, _priority(selected, order), width, height))
     return figure
 
 
@@ -187,7 +197,7 @@ def _bounds() -> tuple[float, float, float, float]:
 def _text_width(text: str, size: float) -> float:
     """About how wide ``text`` is drawn at ``size`` px (Hangul square, Latin narrower; bold)."""
     plain = text.replace("<b>", "").replace("</b>", "").replace("&amp;", "&").replace("&lt;", "<")
-    return sum(size * (1.0 if "\uac00" <= char <= "\ud7a3" else 0.62) for char in plain)
+    return sum(size * (0.95 if "\uac00" <= char <= "\ud7a3" else 0.6) for char in plain)
 
 
 def placed_labels(
@@ -205,8 +215,9 @@ def placed_labels(
     for code in order:
         district = BY_CODE[code]
         lines = labels[code]
-        w = max(_text_width(line, size) for line in lines) + 8
-        h = len(lines) * size * 1.3 + 4
+        # Plotly spaces a text's lines 1.3 em apart: n lines are one em and n-1 such steps high.
+        w = max(_text_width(line, size) for line in lines) + 2
+        h = size * (1 + 1.3 * (len(lines) - 1))
         x = left + (district.lon - west) * scale
         y = top + (north - district.lat) * ASPECT * scale
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
@@ -218,15 +229,10 @@ def placed_labels(
     return placed
 
 
-def _labels(
-    labels: dict[str, list[str]],
-    order: list[str],
-    width: int,
-    height: int,
-    colors: dict[str, str] | None = None,
-) -> dict:
+def _labels(labels: dict[str, list[str]], order: list[str], width: int, height: int) -> dict:
     """The districts' labels (lines each) that fit, at the wall's smallest size or larger; a label
-    that does not fit is empty, so the trace keeps one point per district (its geometry)."""
+    that does not fit is empty, so the trace keeps one point per district (its geometry). White,
+    on the dark halo assets/wall.css draws around map labels."""
     placed = placed_labels(labels, order, width, height)
     return {
         "type": "scatter",
@@ -237,7 +243,7 @@ def _labels(
         "text": ["<br>".join(labels[d.code]) if placed[d.code] else "" for d in DISTRICTS],
         "textfont": {
             "size": theme.SMALLEST,
-            "color": [(colors or {}).get(d.code, theme.TEXT) for d in DISTRICTS],
+            "color": theme.TEXT,
             "family": theme.FONT,
         },
         "customdata": [d.code for d in DISTRICTS],
@@ -277,7 +283,8 @@ def traffic_map(
                     "customdata": [link.district_code] * len(link.path),
                     "line": {
                         "color": theme.CONGESTION_COLORS.get(link.congestion, theme.CONGESTION_COLORS[""]),
-                        "width": 7 if link.congestion == "정체" else 5,
+                        "dash": theme.CONGESTION_LINES.get(link.congestion, theme.CONGESTION_LINES[""])[0],
+                        "width": theme.CONGESTION_LINES.get(link.congestion, theme.CONGESTION_LINES[""])[1],
                     },
                 }
             )
@@ -327,7 +334,7 @@ def incident_map(
 
 
 def air_ranking(
-    air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 900, height: int = 880
+    air: pd.DataFrame | None, selected: str | None, lang: str, width: int = 900, height: int = RANKING_HEIGHT
 ) -> dict:
     """The 25 districts by CAI, worst on top, coloured by grade; a district without a CAI (a
     station under maintenance, a partial set) has no bar and says why, below the ranked ones."""
@@ -378,7 +385,12 @@ def air_ranking(
 
 
 def air_trend(
-    district: pd.DataFrame, city: pd.DataFrame, name: str, lang: str, width: int = 900, height: int = 880
+    district: pd.DataFrame,
+    city: pd.DataFrame,
+    name: str,
+    lang: str,
+    width: int = 900,
+    height: int = RANKING_HEIGHT,
 ) -> dict:
     """PM2.5 of the selected district against the city average, with the grade bands behind."""
     figure = _Chart()

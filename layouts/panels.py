@@ -71,7 +71,7 @@ def alarm_banners(found: list[dict], lang: str) -> dict[int, list]:
         place = district_name(alarm["district_code"], lang) or "—"
         if alarm["kind"] == "incident":
             title = f"{alarm['type_en'] if lang == 'en' else alarm['type']} · {place}"
-            detail = alarm["description"]
+            detail = html.Span(alarm["description"], className="upstream-text")
         else:
             title = t("grade_alert", lang, district=place, grade=grade_name("매우나쁨", lang))
             detail = _cai_and_pm25(alarm["cai"], alarm["pm25"])
@@ -278,7 +278,9 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
         for row in incidents[incidents["severe"]].itertuples():
             name = row.type_en if lang == "en" else row.type
             place = district_name(row.district_code, lang, row.district)
-            items.append(("alert-severe", f"{name} · {place}", row.description))
+            items.append(
+                ("alert-severe", f"{name} · {place}", html.Span(row.description, className="upstream-text"))
+            )
     for row in graded(air).sort_values("cai", ascending=False).itertuples():
         cai_grade = grade("cai", row.cai)
         if cai_grade in ("나쁨", "매우나쁨"):
@@ -376,7 +378,11 @@ def traffic_summary(traffic: pd.DataFrame | None, lang: str) -> list:
         html.Span(
             className="legend-chip",
             children=[
-                html.Span(className="swatch", style={"background": theme.CONGESTION_COLORS[level]}),
+                # The map's line for this level: its colour, and its dash and width.
+                html.Span(
+                    className=f"line-swatch line-{theme.CONGESTION_LINES[level][2]}",
+                    style={"borderColor": theme.CONGESTION_COLORS[level]},
+                ),
                 congestion_name(level, lang),
             ],
         )

@@ -20,6 +20,13 @@ FONT = '"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothi
 GRADE_COLORS = {"좋음": "#2f8cff", "보통": "#1fbf5f", "나쁨": "#ff9f1a", "매우나쁨": "#ff4d4f"}
 NO_DATA = "#4a5568"
 CONGESTION_COLORS = {"원활": "#22c55e", "서행": "#f5b70b", "정체": "#ef4444", "": "#64748b"}
+# Congestion told by line as well as colour: jammed thick, slow dashed, free thin (map and legend).
+CONGESTION_LINES = {
+    "원활": ("solid", 4, "free"),
+    "서행": ("dash", 5, "slow"),
+    "정체": ("solid", 8, "jammed"),
+    "": ("dot", 4, "unknown"),
+}
 SELECTED = "#ffffff"
 
 # Incident types: a colour and a plotly marker symbol each; severe types are red.
@@ -60,8 +67,3 @@ def contrast(first: str, second: str) -> float:
     """WCAG contrast ratio of two #rrggbb colours (1 to 21; text needs 4.5)."""
     high, low = sorted((luminance(first), luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
-
-
-def text_on(fill: str) -> str:
-    """The text colour that reads on ``fill``: white or dark, whichever contrasts more."""
-    return TEXT if contrast(TEXT, fill) >= contrast(DARK_TEXT, fill) else DARK_TEXT

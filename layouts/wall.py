@@ -122,8 +122,11 @@ def layout(
                         className="split-incident-map",
                         children=[
                             five("incident-map"),
-                            html.H3(five("timeline-title")),
-                            five("incident-timeline"),
+                            # The title goes with its chart: under a banner, both give way together.
+                            html.Div(
+                                [html.H3(five("timeline-title")), five("incident-timeline")],
+                                className="timeline-block",
+                            ),
                         ],
                     ),
                     html.Div(

@@ -117,11 +117,12 @@ def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
         > 25
     )
     assert "km/h" in text_of(driver, "traffic-summary")
+    # As many districts as have a line of their own at the wall's smallest text (the slowest).
     assert (
         driver.execute_script(
             "return document.querySelectorAll('.part-traffic-districts .bars .point').length"
         )
-        >= 10
+        >= 7
     )
     # 4 and 5: trends from history: today's speed, and incidents opened per hour by type
     assert (
@@ -413,7 +414,7 @@ def test_language_toggle_switches_the_whole_wall(live_wall, browser_factory):
         "return [...document.querySelectorAll('.part-air-map .textpoint text')]"
         ".map(t => t.textContent).join(' ')"
     )
-    assert "Gangnam-gu" in labels and "강남구" not in labels
+    assert "Gangnam" in labels and "강남구" not in labels  # a map label drops "-gu"
     assert driver.find_element(By.ID, "wall").get_attribute("lang") == "en"
     driver.find_element(By.ID, "lang-toggle").click()
     wait_for(driver, lambda d: text_of(d, "panel-5-title") == "사고·돌발 상황")
