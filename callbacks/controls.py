@@ -139,6 +139,12 @@ def register(wall) -> None:
         when = wall.read.moment(max(-1440.0, min(0.0, float(minutes_back))))
         return when, no_update if when is not None else 0
 
+    address_notice(app)
+
+
+def address_notice(app) -> None:
+    """A bad address parameter is said on the page (the wall's, the phone view's), not silently ignored."""
+
     @app.callback(
         Output("url-notice", "children"),
         Input("url", "pathname"),
@@ -146,7 +152,6 @@ def register(wall) -> None:
         Input("lang", "data"),
     )
     def notice(pathname, search, lang):
-        """A bad address parameter is said on the wall, not silently ignored."""
         lang = language(lang)
         return [html.Div(t(key, lang, value=value)) for key, value in url_problems(pathname, search)]
 

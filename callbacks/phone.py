@@ -7,11 +7,9 @@ what changed. A bad address parameter is said on the page, like the wall's.
 
 from __future__ import annotations
 
-from dash import Input, Output, State, html
+from dash import Input, Output, State
 
-from callbacks import edge, sync
-from callbacks.controls import url_problems
-from layouts.i18n import language, t
+from callbacks import controls, edge, sync
 from layouts.phone import PHONE_PARTS
 
 FROM_ADDRESS = """
@@ -37,12 +35,4 @@ def register(wall) -> None:
         State("codes", "data"),
     )
 
-    @phone.callback(
-        Output("url-notice", "children"),
-        Input("url", "pathname"),
-        Input("url", "search"),
-        Input("lang", "data"),
-    )
-    def notice(pathname, search, lang):
-        lang = language(lang)
-        return [html.Div(t(key, lang, value=value)) for key, value in url_problems(pathname, search)]
+    controls.address_notice(phone)

@@ -183,7 +183,8 @@ def _priority(selected: str | None, ranked: list[str]) -> list[str]:
     """Which labels a map places first: the selected district, then ``ranked`` (the worst
     first), then every other district in the table's order."""
     first = [selected] if selected else []
-    return list(dict.fromkeys([*first, *ranked, *(d.code for d in DISTRICTS)]))
+    # A code from data that names no district (an incident placed nowhere) has no label.
+    return [c for c in dict.fromkeys([*first, *ranked, *(d.code for d in DISTRICTS)]) if c in BY_CODE]
 
 
 @cache
@@ -223,7 +224,8 @@ def placed_labels(
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         fits = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
         clear = all(box[2] <= o[0] or o[2] <= box[0] or box[3] <= o[1] or o[3] <= box[1] for o in taken)
-        placed[code] = fits and clear
+        # The first (the selected district, or what the map is most about) is always named.
+        placed[code] = not taken or (fits and clear)
         if placed[code]:
             taken.append(box)
     return placed

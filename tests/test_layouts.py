@@ -231,3 +231,11 @@ def test_url_problems_name_what_was_not_understood():
         ("bad_lang", "jp"),
         ("bad_panel", "/panel/0"),
     ]
+
+
+def test_an_incident_in_no_known_district_leaves_the_maps_labels_alone():
+    incidents = pd.DataFrame(
+        {"lon": [126.9], "lat": [37.5], "type_code": ["A01"], "severe": [False], "district_code": [""]}
+    )
+    figure = figures.incident_map(incidents, "zzz", "ko")
+    assert figure["data"][-2]["uid"] == "geo-labels" and any(figure["data"][-2]["text"])

@@ -13,12 +13,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from feeds.base import FeedError
-from feeds.envelope import result_error
-from feeds.reasons import Reason
 from layouts import theme
 from tests.test_wall_browser import console_errors, open_wall, wait_for
-from tests.test_wall_browser_words import inside
+from tests.test_wall_browser_words import fail_every_feed, inside
 
 pytestmark = pytest.mark.browser
 
@@ -185,14 +182,7 @@ def test_an_alarm_and_failing_feeds_read_from_three_metres(wall_browser, artifac
     open_wall(driver, live.url + "/")
     wait_for(driver, lambda d: "alarm" in d.find_element(By.ID, "wall").get_attribute("class"))
     found = check(driver, artifacts, "alarm")
-    for feed, failure in (
-        ("air", result_error("ERROR-500")),
-        ("traffic", FeedError(Reason("body.html", service="citydata"))),
-        ("incidents", FeedError(Reason("body.unknown", service="AccInfo"))),
-    ):
-        source.failure = failure
-        wall.poller.poll(feed)
-    source.failure = None
+    fail_every_feed(live)
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".part-alerts .alert-feed")) == 3)
     found |= {f"failing {k}": v for k, v in check(driver, artifacts, "failing").items()}
     assert found == {}, _report(found)

@@ -137,8 +137,12 @@ def test_every_figure_shows_upstream_markup_as_text(hostile_wall):
         view = hostile_wall.read.view(lang, None, None)
         built = {part.slot: hostile_wall.builds.get(part, view).value for part in figure_parts}
         word = figures.escaped(HOSTILE_WORD)
-        labels = next(t for t in built["2:air-map"]["data"] if t.get("uid") == "geo-labels")
-        name = BY_CODE[YONGSAN].name_en if lang == "en" else BY_CODE[YONGSAN].name
+        # The selected district's label is placed first: a long word may leave others out, not it.
+        chosen = hostile_wall.builds.get(
+            PARTS["2:air-map"], hostile_wall.read.view(lang, YONGSAN, None)
+        ).value
+        labels = next(t for t in chosen["data"] if t.get("uid") == "geo-labels")
+        name = figures.map_name(YONGSAN, lang)
         assert labels["text"][list(BY_CODE).index(YONGSAN)] == f"<b>{name}</b><br>{word}"
         ranking = built["3:air-ranking"]["data"][0]["text"]
         assert any(word in text for text in ranking)
@@ -186,12 +190,18 @@ def test_hostile_upstream_text_is_inert_in_the_browser(hostile_wall, browser_fac
         )[0]
         assert legend.get_attribute("textContent") == HOSTILE_TYPE
         assert legend.size["height"] < 40  # the legend's own 18 px font, not a 150 px span
-        label = next(
-            el.get_attribute("textContent")
-            for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
-            if el.get_attribute("textContent").startswith(BY_CODE[YONGSAN].name)
-        )
-        assert label == BY_CODE[YONGSAN].name + HOSTILE_WORD  # <b> and <br> are the wall's own
+        # The ranking names 용산구's word as text: no link, no line break of the provider's.
+        label = wait_for(
+            driver,
+            lambda d: [
+                el.get_attribute("textContent")
+                for el in d.find_elements(By.CSS_SELECTOR, ".part-air-ranking .bartext")
+                if "evil.example" in el.get_attribute("textContent")
+            ],
+            message="the ranking never showed 용산구's word",
+        )[0]
+        assert label.endswith(HOSTILE_WORD)  # as text, after the wall's own words
+        assert not driver.find_elements(By.CSS_SELECTOR, ".part-air-ranking a, .part-air-map a")
         # A finger over every incident marker: the map shows no hover label.
         for point in driver.find_elements(By.CSS_SELECTOR, ".part-incident-map .scatterlayer .point"):
             ActionChains(driver).move_to_element(point).pause(0.05).perform()

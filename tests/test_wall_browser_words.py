@@ -83,18 +83,22 @@ def inside(driver, selector: str, box_selector: str) -> list[bool]:
     )
 
 
-def test_three_failing_feeds_each_have_a_visible_row_first_in_panel_1(live_wall, browser_factory, artifacts):
-    wall, source = live_wall.wall, live_wall.source
-    driver = browser_factory(5760, 2160)
-    open_wall(driver, live_wall.url + "/")
+def fail_every_feed(live) -> None:
+    """One poll of each feed fails, each its own way: an upstream code, a proxy's page, garbage."""
     for feed, failure in (
         ("air", result_error("ERROR-500")),
         ("traffic", FeedError(Reason("body.html", service="citydata"))),
         ("incidents", FeedError(Reason("body.unknown", service="AccInfo"))),
     ):
-        source.failure = failure
-        wall.poller.poll(feed)
-    source.failure = None
+        live.source.failure = failure
+        live.wall.poller.poll(feed)
+    live.source.failure = None
+
+
+def test_three_failing_feeds_each_have_a_visible_row_first_in_panel_1(live_wall, browser_factory, artifacts):
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live_wall.url + "/")
+    fail_every_feed(live_wall)
 
     strip = ".part-alerts"
     wait_for(
