@@ -25,14 +25,7 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
 
     def page():
         """The page comes with every part drawn for the city view in Korean, so it paints at once."""
-        view = wall.read.view(DEFAULT_LANGUAGE, None, None)
-        held: dict[str, str] = {}
-
-        def first(part):
-            built = wall.builds.get(part, view)
-            held[part.slot] = built.token
-            return built.value
-
+        first, held = wall.builds.first(wall.read.view(DEFAULT_LANGUAGE, None, None))
         return wall_layout.layout(
             config.wall_tick,
             first,
@@ -48,14 +41,7 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     def phone_page():
         """The phone view, drawn in the language and on the district its address asked for."""
         lang, district = core.phone_opening()
-        view = wall.read.view(lang, district or None, None)
-        held: dict[str, str] = {}
-
-        def first(part):
-            built = wall.phone_builds.get(part, view)
-            held[part.slot] = built.token
-            return built.value
-
+        first, held = wall.phone_builds.first(wall.read.view(lang, district or None, None))
         return phone_layout.layout(config.wall_tick, first, held, lang, district or None)
 
     wall.phone.layout = phone_page

@@ -98,6 +98,18 @@ class Builds:
             return every_part()  # read just before the generation moved: not worth keeping
         return self._views.get(view.signature, every_part)
 
+    def first(self, view) -> tuple[Any, dict[str, str]]:
+        """What a page is drawn with: ``place(part)`` gives a part's build for ``view``, and records
+        its token in ``held``, the tokens the page then holds (its first sync sends nothing anew)."""
+        held: dict[str, str] = {}
+
+        def place(part: Part):
+            built = self.get(part, view)
+            held[part.slot] = built.token
+            return built.value
+
+        return place, held
+
     def answer(self, built: Built, held: Any) -> tuple[Any, str]:
         """(what to send, the token the browser then holds); ``no_update`` when it holds it already."""
         if held == built.token:

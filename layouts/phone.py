@@ -21,6 +21,7 @@ from feeds.districts import DISTRICTS
 from layouts import panels, summary, theme
 from layouts.i18n import DEFAULT_LANGUAGE, air_word, district_name, t
 from layouts.spec import ALL_FEEDS, HTML, PARTS, Part, View
+from layouts.wall import viewer_stores
 
 PHONE = 0  # the panel number of the phone's parts: slots "0:…", apart from the wall's "1:…" to "6:…"
 PATH = "/m"
@@ -155,14 +156,7 @@ def layout(
             id=f"phone-{name}", className="phone-section", children=[html.H2(place(title)), *body]
         )
 
-    stores = [
-        dcc.Store(id="lang", data=lang),
-        dcc.Store(id="selection", data=selection),
-        dcc.Store(id="held", data=held),
-        dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
-        dcc.Location(id="url", refresh=False),
-        dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
-    ]
+    stores = viewer_stores(tick_seconds, lang, held, selection)
     return html.Div(
         id="phone",
         className="phone",

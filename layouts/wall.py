@@ -151,12 +151,7 @@ def layout(
     )
     # Last, so the held tokens include every part placed above.
     stores = [
-        dcc.Store(id="lang", data=lang),
-        dcc.Store(id="selection", data=None),
-        dcc.Store(id="held", data=held),
-        dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
-        dcc.Location(id="url", refresh=False),
-        dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
+        *viewer_stores(tick_seconds, lang, held),
         dcc.Store(id="tour", data=first(PARTS["1:tour"])),
         dcc.Store(id="attract", data={"active": False, "stop": -1}),
         dcc.Store(id="attract-config", data={"idle": attract_idle}),
@@ -189,6 +184,19 @@ def layout(
             ),
         ],
     )
+
+
+def viewer_stores(tick_seconds: float, lang: str, held: dict[str, str], selection: str | None = None) -> list:
+    """What every page that syncs holds (the wall's, the phone view's): who is looking at what, the
+    tokens of what it was sent, its address and its tick."""
+    return [
+        dcc.Store(id="lang", data=lang),
+        dcc.Store(id="selection", data=selection),
+        dcc.Store(id="held", data=held),
+        dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
+        dcc.Location(id="url", refresh=False),
+        dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),
+    ]
 
 
 def time_machine(slot, enabled: bool, marks: dict) -> html.Div:

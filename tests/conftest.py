@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import app as wall_app
+from benchmarks.scale import CHROMIUM_FLAGS
 from dashboard import history
 from dashboard.core import Wall
 from dashboard.security import QuietRequestHandler
@@ -146,15 +147,7 @@ def chromium_options(width: int, height: int):
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-unsafe-swiftshader",
+        *CHROMIUM_FLAGS,  # the benchmark's own: one list of the flags that work here
         "--hide-scrollbars",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         f"--window-size={width},{height}",
