@@ -88,7 +88,8 @@ WITNESS_EVERY_S = 1.0
 TICK_S = 5.0  # both walls' browser tick (WALL_TICK default, naive_wall --interval-ms 5000)
 READY_S = 120.0
 STOP_GRACE_S = 10.0
-# Every headless Chromium the benchmark opens (a cold page, a phone, the wall's screens), and the tests (tests/conftest.py).
+# Every headless Chromium the benchmark opens (a cold page, a phone, the wall's screens), and the
+# tests' (tests/conftest.py).
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",
