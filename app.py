@@ -14,7 +14,6 @@ from dashboard import cli, core, security, settings
 from dashboard.settings import Settings, SettingsError
 from layouts import phone as phone_layout
 from layouts import wall as wall_layout
-from layouts.i18n import DEFAULT_LANGUAGE
 
 
 def create_wall(config: Settings | None = None, source=None) -> core.Wall:
@@ -24,12 +23,16 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
     callbacks.register(wall)
 
     def page():
-        """The page comes with every part drawn for the city view in Korean, so it paints at once."""
-        first, held = wall.builds.first(wall.read.view(DEFAULT_LANGUAGE, None, None))
+        """The page comes with every part drawn in the language and on the district its address
+        asked for, so it paints at once, and as asked."""
+        lang, district = core.opening("wall")
+        first, held = wall.builds.first(wall.read.view(lang, district or None, None))
         return wall_layout.layout(
             config.wall_tick,
             first,
             held,
+            lang,
+            district or None,
             bezel=config.wall_bezel,
             history=wall.history is not None,
             attract_idle=config.wall_attract_idle,
@@ -40,7 +43,7 @@ def create_wall(config: Settings | None = None, source=None) -> core.Wall:
 
     def phone_page():
         """The phone view, drawn in the language and on the district its address asked for."""
-        lang, district = core.phone_opening()
+        lang, district = core.opening("phone")
         first, held = wall.phone_builds.first(wall.read.view(lang, district or None, None))
         return phone_layout.layout(config.wall_tick, first, held, lang, district or None)
 

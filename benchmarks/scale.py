@@ -21,6 +21,7 @@ JSON and server logs go to var/bench/<timestamp>/. It prints figures and asserts
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -766,6 +767,7 @@ class Witness:
         self.requests = [by_seq[s] for s in ticks[-1]["reqs"]] if ticks else []
         self.url = url
         self.counts = {"no_content": 0, "answered": 0, "failed": 0}
+        self.moved: dict[str, int] = {}  # part slot -> answers that sent it (held tokens that moved)
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -790,15 +792,43 @@ class Witness:
             with urllib.request.urlopen(
                 urllib.request.Request(self.url + path, body, headers), timeout=30
             ) as resp:
-                resp.read()
-                return "no_content" if resp.status == 204 else "answered"
+                answer = resp.read()
+                if resp.status == 204:
+                    return "no_content"
+                self._count_moved(answer, resp.headers.get("Content-Encoding"), _held_sent(r["body"]))
+                return "answered"
         except (OSError, ValueError):  # an HTTP error status, a refused or timed-out connection
             return "failed"
+
+    def _count_moved(self, answer: bytes, encoding: str | None, sent: dict) -> None:
+        """Which parts an answer sent: the slots of the ``held`` tokens it set (a patch of the few
+        that moved, or all of them, compared with those it was sent)."""
+        try:
+            body = json.loads(gzip.decompress(answer) if encoding == "gzip" else answer)
+            held = body["response"]["held"]["data"]
+        except (ValueError, KeyError, TypeError, OSError):
+            return
+        if isinstance(held, dict) and "operations" in held:
+            slots = [op["location"][0] for op in held["operations"] if op.get("location")]
+        elif isinstance(held, dict):
+            slots = [slot for slot, token in held.items() if sent.get(slot) != token]
+        else:
+            slots = []
+        for slot in slots:
+            self.moved[str(slot)] = self.moved.get(str(slot), 0) + 1
 
     def result(self) -> dict:
         answered = self.counts["no_content"] + self.counts["answered"]
         share = round(100 * self.counts["no_content"] / answered, 1) if answered else None
-        return {**self.counts, "every_s": WITNESS_EVERY_S, "share_204_pct": share}
+        return {**self.counts, "every_s": WITNESS_EVERY_S, "share_204_pct": share, "moved": self.moved}
+
+
+def _held_sent(body: dict) -> dict:
+    """The ``held`` tokens a recorded tick's body sends."""
+    for item in body.get("state") or []:
+        if isinstance(item, dict) and item.get("id") == "held":
+            return item.get("value") or {}
+    return {}
 
 
 # ---------------------------------------------------------------- table
@@ -1103,6 +1133,11 @@ def report(results: dict[str, dict[str, dict]], sets: list[str], wall_cmd: list[
             print(PHONES_MEANING)
             print()
             print(table(regime_name, per_set, PHONE_SETS))
+        for name, r in per_set.items():
+            moved = dig(r, "witness", "moved")
+            if moved:
+                said = ", ".join(f"{slot} {n}x" for slot, n in sorted(moved.items(), key=lambda kv: -kv[1]))
+                print(f"   {COLUMN[name]}: the witness was sent {said}")
     print(f"\nraw JSON (recordings, replay, pageload, summaries): {out}")
 
 

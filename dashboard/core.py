@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dash
-from flask import Flask, has_request_context, jsonify, make_response, request
+from flask import Flask, Response, has_request_context, jsonify, request
 from flask_caching import Cache
 from flask_compress import Compress
 
@@ -79,31 +79,54 @@ def phone_app(server: Flask) -> dash.Dash:
         ],
     )
 
-    # The address a QR code carries: /m, not only Dash's /m/. What it asks for (a district, a
-    # language) is kept a few minutes for the page's own layout request, which Dash sends without
-    # the address: the phone paints straight in English on that district, not in Korean first.
-    def page():
-        response = make_response(phone.index())
-        asked = "{}.{}".format(*phone_opening(request.args))
-        response.set_cookie(OPENING, asked, max_age=300, path=PHONE_PREFIX, httponly=True, samesite="Strict")
-        return response
-
-    server.add_url_rule(PHONE_PREFIX.rstrip("/"), "phone-page", page)
+    # The address a QR code carries: /m, not only Dash's /m/.
+    server.add_url_rule(PHONE_PREFIX.rstrip("/"), "phone-page", phone.index)
     return phone
 
 
-OPENING = "phone-opens"  # the cookie of what the phone view's address asked for: "en.11440"
+# What a page's address asks for (a language, a district) is kept a few minutes, per page, for the
+# page's own layout request, which Dash sends without the address: the page paints straight in
+# English on that district, not in Korean on the city first. The cookie holds "en.11440".
+OPENINGS = {"wall": ("wall-opens", "/"), "phone": ("phone-opens", PHONE_PREFIX)}
+PAGE_RULES = {  # the routes each page is served on (Dash's own, and /m)
+    "/": "wall",
+    "/<path:path>": "wall",
+    PHONE_PREFIX.rstrip("/"): "phone",
+    PHONE_PREFIX: "phone",
+    PHONE_PREFIX + "<path:path>": "phone",
+}
 
 
-def phone_opening(values=None) -> tuple[str, str]:
-    """(language, district code or "") the phone view opens on: from the address's query, or
-    (``values`` None) from the cookie its page set. Anything else opens the city in Korean."""
+def remember_opening(response: Response, page: str) -> Response:
+    """Set on ``response`` (the ``page``'s HTML) what the request's address asked it to open on."""
+    cookie, path = OPENINGS[page]
+    asked = "{}.{}".format(*opening(page, request.args))
+    response.set_cookie(cookie, asked, max_age=300, path=path, httponly=True, samesite="Strict")
+    return response
+
+
+def opening(page: str, values=None) -> tuple[str, str]:
+    """(language, district code or "") the ``page`` ("wall" or "phone") opens on: from the
+    address's query, or (``values`` None) from the cookie its page set. Anything else opens the
+    city in Korean."""
     if values is None:
         # Dash also draws the page once outside any request, to check it: the city in Korean.
-        lang, _, district = (request.cookies.get(OPENING, "") if has_request_context() else "").partition(".")
+        kept = request.cookies.get(OPENINGS[page][0], "") if has_request_context() else ""
+        lang, _, district = kept.partition(".")
         values = {"lang": lang, "district": district}
     lang, district = values.get("lang"), values.get("district")
     return (lang if lang in LANGUAGES else LANGUAGES[0], district if district in BY_CODE else "")
+
+
+def _remember_openings(server: Flask) -> None:
+    @server.after_request
+    def kept(response: Response) -> Response:
+        rule = request.url_rule
+        page = PAGE_RULES.get(rule.rule) if rule is not None else None
+        html_page = response.status_code == 200 and response.mimetype == "text/html"
+        if page and request.method == "GET" and html_page:
+            remember_opening(response, page)
+        return response
 
 
 @dataclass
@@ -189,6 +212,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         assets_ignore=PHONE_ONLY,
     )
     phone = phone_app(server)
+    _remember_openings(server)
     _lean_responses(server)
     security.register(app, phone)
     cache = Cache(

@@ -19,6 +19,7 @@ def layout(
     first: Callable[[Part], Any],
     held: dict[str, str],
     lang: str = DEFAULT_LANGUAGE,
+    selection: str | None = None,
     bezel: int = 0,
     history: bool = True,
     attract_idle: float = 90,
@@ -151,7 +152,7 @@ def layout(
     )
     # Last, so the held tokens include every part placed above.
     stores = [
-        *viewer_stores(tick_seconds, lang, held),
+        *viewer_stores(tick_seconds, lang, held, selection),
         dcc.Store(id="tour", data=first(PARTS["1:tour"])),
         dcc.Store(id="attract", data={"active": False, "stop": -1}),
         dcc.Store(id="attract-config", data={"idle": attract_idle}),
