@@ -314,7 +314,7 @@ def incident_map(
     )
     names = {d.code: [escaped(map_name(d.code, lang))] for d in DISTRICTS}
     figure["data"].append(_labels(names, _priority(selected, [str(c) for c in busiest]), width, height))
-    styles = [theme.INCIDENT_STYLE.get(code, theme.INCIDENT_DEFAULT) for code in placed["type_code"]]
+    styles = [theme.incident_style(code) for code in placed["type_code"]]
     figure["data"].append(
         {
             "type": "scatter",
@@ -591,7 +591,7 @@ def incident_timeline(
     if timeline.empty:
         return _no_data(figure, lang)
     for type_code, group in timeline.groupby("type_code", sort=True):
-        color, _ = theme.INCIDENT_STYLE.get(type_code, theme.INCIDENT_DEFAULT)
+        color, _ = theme.incident_style(type_code)
         name = escaped(group["type_en" if lang == "en" else "type"].iloc[0])
         figure.add_trace(
             dict(type="bar", x=group["hour"], y=group["opened"], name=name, marker=dict(color=color))

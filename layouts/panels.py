@@ -455,7 +455,7 @@ def _clock_text(stamp: pd.Timestamp, now: pd.Timestamp) -> str:
 
 
 def _incident_row(row, selected: str | None, lang: str, now: pd.Timestamp) -> html.Div:
-    color, _ = theme.INCIDENT_STYLE.get(row.type_code, theme.INCIDENT_DEFAULT)
+    color, _ = theme.incident_style(row.type_code)
     name = TYPES.get(row.type_code, (row.type, row.type_en))[1 if lang == "en" else 0]
     detail = (row.detail_en if lang == "en" else row.detail) or ""
     occurred = _seoul(row.occurred_at)
@@ -589,68 +589,61 @@ def district_detail(
         if traffic is None or traffic.empty
         else traffic[traffic["district_code"] == code]
     )
-    roads = html.Div(
-        className="detail-block",
-        children=[
-            html.H3(t("roads_here", lang)),
-            *(
-                [
-                    html.Div(
-                        className="road",
-                        children=[
-                            html.Span(
-                                className="swatch", style={"background": theme.speed_color(r.speed_kmh)}
-                            ),
-                            html.Span(f"{r.road}", className="road-name"),
-                            html.Span(f"{r.start_node} → {r.end_node}", className="road-span"),
-                            html.Span(f"{r.speed_kmh:.0f} km/h", className="road-speed"),
-                        ],
-                    )
-                    for r in links.sort_values("speed_kmh").head(5).itertuples()
-                ]
-                or [html.Div(t("no_roads", lang), className="muted")]
-            ),
+    roads = _detail_block(
+        t("roads_here", lang),
+        [
+            html.Div(
+                className="road",
+                children=[
+                    html.Span(className="swatch", style={"background": theme.speed_color(r.speed_kmh)}),
+                    html.Span(f"{r.road}", className="road-name"),
+                    html.Span(f"{r.start_node} → {r.end_node}", className="road-span"),
+                    html.Span(f"{r.speed_kmh:.0f} km/h", className="road-speed"),
+                ],
+            )
+            for r in links.sort_values("speed_kmh").head(5).itertuples()
         ],
+        t("no_roads", lang),
     )
     here = (
         pd.DataFrame()
         if incidents is None or incidents.empty
         else incidents[incidents["district_code"] == code]
     )
-    events = html.Div(
-        className="detail-block",
-        children=[
-            html.H3(f"{t('incidents_here', lang)} {len(here)}"),
-            *(
-                [
-                    html.Div(
-                        className="road",
-                        children=[
-                            html.Span(
-                                className="swatch",
-                                style={
-                                    "background": theme.INCIDENT_STYLE.get(
-                                        r.type_code, theme.INCIDENT_DEFAULT
-                                    )[0]
-                                },
-                            ),
-                            html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
-                            html.Span(r.description, className="road-span"),
-                            html.Span(
-                                _clock_text(_seoul(r.occurred_at), now)
-                                if now is not None
-                                else r.occurred_at.strftime("%H:%M"),
-                                className="road-speed",
-                            ),
-                        ],
-                    )
-                    for r in here.head(4).itertuples()
-                ]
-                or [html.Div(t("no_incidents", lang), className="muted")]
-            ),
+    events = _detail_block(
+        f"{t('incidents_here', lang)} {len(here)}",
+        [
+            html.Div(
+                className="road",
+                children=[
+                    html.Span(className="swatch", style={"background": theme.incident_style(r.type_code)[0]}),
+                    html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
+                    html.Span(r.description, className="road-span"),
+                    html.Span(
+                        _clock_text(_seoul(r.occurred_at), now)
+                        if now is not None
+                        else r.occurred_at.strftime("%H:%M"),
+                        className="road-speed",
+                    ),
+                ],
+            )
+            for r in here.head(4).itertuples()
         ],
+        t("no_incidents", lang),
     )
     return [header, pollutants, html.Div([roads, events], className="detail-columns")]
+
+
+def _detail_block(title: str, rows: list, none: str) -> html.Div:
+    """A heading over rows, or over the words for none; the rows that do not fit are left out
+    whole (assets/wall.css), never cut."""
+    return html.Div(
+        className="detail-block",
+        children=[
+            html.H3(title),
+            html.Div(rows, className="detail-rows") if rows else html.Div(none, className="muted"),
+        ],
+    )
 
 
 def _pollutant(name: str, value: float, lang: str) -> html.Div:
@@ -696,7 +689,7 @@ def handling_times(times: pd.DataFrame | None, lang: str) -> list:
         return [html.Div(t("no_data", lang), className="muted")]
     chips = []
     for row in times.sort_values("count", ascending=False).head(6).itertuples():
-        color, _ = theme.INCIDENT_STYLE.get(row.type_code, theme.INCIDENT_DEFAULT)
+        color, _ = theme.incident_style(row.type_code)
         chips.append(
             html.Div(
                 className="handling",

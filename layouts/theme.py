@@ -45,6 +45,11 @@ INCIDENT_STYLE = {
 INCIDENT_DEFAULT = ("#94a3b8", "circle")
 
 
+def incident_style(type_code: str) -> tuple[str, str]:
+    """(colour, marker symbol) of an incident type; an unknown type gets the neutral one."""
+    return INCIDENT_STYLE.get(type_code, INCIDENT_DEFAULT)
+
+
 def speed_color(speed: float) -> str:
     """Road speed to the congestion palette (정체 < 15, 서행 < 25 km/h, as citydata grades)."""
     if speed != speed:  # NaN

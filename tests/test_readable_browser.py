@@ -1,7 +1,7 @@
 """Readable from three metres: every visible text of every 1920 x 1080 panel, measured in Chromium.
 
-In each state the wall can be in (normal, a district with a long name selected, an alarm with a
-scenario's stages, failing feeds, the time machine) and in both languages, each panel's texts,
+In each state the wall can be in (normal, a district with a long name selected, an alarm, every
+stage of every bundled scenario, failing feeds, the time machine) and in both languages, each panel's texts,
 HTML and SVG alike, are measured: computed size at least 24 px, drawn inside the panel and not
 cut by the box that holds it, not overlapping a sibling, no ellipsis where the whole text matters,
 and no Hangul on the English wall outside upstream data. The screenshots looked at are saved.
@@ -13,6 +13,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from feeds.scenarios import bundled_scenarios, load_scenario
 from layouts import theme
 from tests.test_wall_browser import console_errors, open_wall, wait_for
 from tests.test_wall_browser_words import fail_every_feed, inside
@@ -202,4 +203,28 @@ def test_the_time_machine_reads_from_three_metres(wall_browser, artifacts):
         handle.send_keys(Keys.ARROW_LEFT)
     wait_for(driver, lambda d: "past" in d.find_element(By.ID, "wall").get_attribute("class"))
     found = check(driver, artifacts, "past")
+    assert found == {}, _report(found)
+
+
+def stage_moments(name: str) -> list[float]:
+    """Scenario seconds at which each stage of each of its incidents is in force (30 s in)."""
+    scenario = load_scenario(name)
+    return sorted({step.at + 30 for incident in scenario.incidents for step in incident.steps})
+
+
+@pytest.mark.parametrize("name", bundled_scenarios())
+def test_every_stage_of_a_scenario_reads_from_three_metres(wall_browser, artifacts, name):
+    live, driver = wall_browser
+    wall, source = live.wall, live.source
+    source.play(name)
+    found, elapsed = {}, 0.0
+    for moment in stage_moments(name):
+        source.advance(moment - elapsed)
+        elapsed = moment
+        for feed in ("air", "traffic", "incidents"):
+            wall.poller.poll(feed)
+        stage = source.scenario_status()["stage"]
+        open_wall(driver, live.url + "/")
+        state = f"{name}-{int(moment) // 60:02d}m-{stage}"
+        found |= {f"{state} {k}": v for k, v in check(driver, artifacts, state).items()}
     assert found == {}, _report(found)
