@@ -1,8 +1,10 @@
 """The poller: the only part of the wall that talks to a source.
 
-One APScheduler job per feed at its own interval; a job never overlaps itself, a failure leaves
-the last good frame in place with the reason, and a failure, a change of its reason and its
-recovery are each logged once. With a history, every successful poll is also kept there, a daily
+One APScheduler job per upstream call (feeds/registry.py), at the shortest interval of the feeds
+that read it: the call is made once and each of its feeds parses the answer into its own frame
+(citydata's round of places feeds traffic, and more). A job never overlaps itself, a failure
+leaves the last good frame in place with the reason, and a failure, a change of its reason and
+its recovery are each logged once. With a history, every successful poll is also kept there, a daily
 job prunes it, and a start begins from it (``restore``): the last frames with their true age,
 and the last day of trends.
 
@@ -32,7 +34,7 @@ from dashboard.history import History
 from dashboard.store import FrameMeta, FrameStore, StoreUnavailable, digest
 from feeds.base import FeedError, Source
 from feeds.reasons import Reason
-from feeds.registry import Feed
+from feeds.registry import Feed, calls
 
 log = logging.getLogger(__name__)
 
@@ -59,57 +61,82 @@ class Poller:
         self.source = source
         self.feeds = feeds
         self.intervals = intervals
+        self.calls = calls(feeds)  # call name -> the feeds that read it
+        # A call is made as often as the most frequent of its feeds asks.
+        self.call_intervals = {call: min(intervals[n] for n in names) for call, names in self.calls.items()}
         self.history = history
         self._unrecorded: set[str] = set()  # feeds whose last history write failed
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
         self._failing: dict[str, str] = {}  # feed -> the reason last logged
-        self._held_off: dict[str, int] = {}  # feed -> permanent failures in a row
+        self._held_off: dict[str, int] = {}  # call -> permanent failures in a row
         # feed -> (data, times) of its last successful poll, to put back into a store that lost it
         self._last: dict[str, tuple] = {}
         self._missing: dict[str, set] = {}  # feed -> keys carried once past a poll that lacked them
         self._store_down: str | None = None  # the reason, while the store does not answer
         self._series_lock = threading.Lock()
-        # A feed polled on demand (a scenario started) must not overlap its scheduled poll.
-        self._poll_locks = {name: threading.Lock() for name in feeds}
+        # A call made on demand (a scenario started) must not overlap its scheduled one.
+        self._poll_locks = {call: threading.Lock() for call in self.calls}
         self._tasks: list[tuple[str, float, Callable[[], None]]] = []
 
     def poll(self, name: str) -> FrameMeta:
-        """Fetch, parse and store one feed now."""
-        with self._poll_locks[name]:
-            return self._poll(name)
+        """Poll one feed now: make its call, and parse and store every feed that reads it; the
+        feed's own outcome."""
+        return self.poll_call(self.feeds[name].call.name)[name]
+
+    def poll_call(self, call: str) -> dict[str, FrameMeta]:
+        """Make one upstream call now; each feed that reads it parses and stores its frame."""
+        with self._poll_locks[call]:
+            return self._poll(call)
 
     def every(self, seconds: float, task: Callable[[], None], task_id: str) -> None:
         """Run another small task of the polling process on the scheduler, from its start."""
         self._tasks.append((task_id, seconds, task))
 
     def poll_soon(self, but: str | None = None) -> None:
-        """Poll every feed (``but`` one) at once, on the scheduler's threads (after a scenario starts)."""
-        names = [name for name in self.feeds if name != but]
+        """Make every call (but ``but`` feed's) at once, on the scheduler's threads (after a
+        scenario starts)."""
+        skipped = self.feeds[but].call.name if but is not None else None
+        names = [call for call in self.calls if call != skipped]
         if self._scheduler is None:
             if but is None:  # in-line only when asked from outside a poll
-                for name in names:
-                    self.poll(name)
+                for call in names:
+                    self.poll_call(call)
             return
         now = datetime.now(self._scheduler.timezone)
-        for name in names:
-            if self._scheduler.get_job(name) is not None:
-                self._scheduler.modify_job(name, next_run_time=now)
+        for call in names:
+            if self._scheduler.get_job(call) is not None:
+                self._scheduler.modify_job(call, next_run_time=now)
 
-    def _poll(self, name: str) -> FrameMeta:
-        feed = self.feeds[name]
+    def _poll(self, call: str) -> dict[str, FrameMeta]:
+        names = self.calls[call]
         started = time.monotonic()
         try:
             source_now = self.source.now()
-            data = feed.parse(feed.fetch(self.source))
+            answer = self.feeds[names[0]].call.fetch(self.source)
         except FeedError as exc:
-            self._hold_off(name, permanent=not exc.transient)
-            return self._failed(name, exc.reason)
-        except Exception as exc:  # a parser bug must not stop the poller or blank the wall
-            log.exception("%s poll crashed", name)
-            return self._failed(name, Reason("poll.crashed", error=type(exc).__name__))
-        self._hold_off(name, permanent=False)
-        return self._keep(name, feed, data, source_now, started)
+            self._hold_off(call, permanent=not exc.transient)
+            return {name: self._failed(name, exc.reason) for name in names}
+        except Exception as exc:  # a source bug must not stop the poller or blank the wall
+            log.exception("%s call crashed", call)
+            crashed = Reason("poll.crashed", error=type(exc).__name__)
+            return {name: self._failed(name, crashed) for name in names}
+        metas, permanent = {}, False
+        for name in names:
+            feed = self.feeds[name]
+            try:
+                data = feed.parse(answer)
+            except FeedError as exc:  # the answer says so (a bad key, an upstream error code)
+                permanent = permanent or not exc.transient
+                metas[name] = self._failed(name, exc.reason)
+                continue
+            except Exception as exc:  # a parser bug must not stop the poller or blank the wall
+                log.exception("%s poll crashed", name)
+                metas[name] = self._failed(name, Reason("poll.crashed", error=type(exc).__name__))
+                continue
+            metas[name] = self._keep(name, feed, data, source_now, started)
+        self._hold_off(call, permanent=permanent)
+        return metas
 
     def _keep(self, name: str, feed: Feed, data, source_now: float, started: float) -> FrameMeta:
         """Put a good poll's frame into the store and history; refill a store that lost its frames.
@@ -296,34 +323,42 @@ class Poller:
         if past is None:
             return 0
         now, read = self.source.now(), 0
-        for name, feed in self.feeds.items():
-            if feed.series is None:
+        for call, names in self.calls.items():
+            trended = [name for name in names if self.feeds[name].series is not None]
+            if not trended:
                 continue
             for hours_back in range(int(SERIES_WINDOW // 3600), 0, -1):
                 try:
-                    data = feed.parse(feed.fetch(past(now - hours_back * 3600)))
+                    answer = self.feeds[trended[0]].call.fetch(past(now - hours_back * 3600))
                 except FeedError as exc:
-                    log.info("%s warm-up skipped an hour: %s", name, exc)
+                    log.info("%s warm-up skipped an hour: %s", call, exc)
                     continue
-                if not data.empty:
-                    self._extend_series(name, feed.series(data))
-                    read += 1
+                for name in trended:
+                    feed = self.feeds[name]
+                    try:
+                        data = feed.parse(answer)
+                    except FeedError as exc:
+                        log.info("%s warm-up skipped an hour: %s", name, exc)
+                        continue
+                    if not data.empty:
+                        self._extend_series(name, feed.series(data))
+                        read += 1
         log.info("trends warmed up from %d earlier frames", read)
         return read
 
-    def _hold_off(self, name: str, permanent: bool) -> None:
+    def _hold_off(self, call: str, permanent: bool) -> None:
         """A permanent failure (a bad key, a bad request) will not mend itself within seconds:
         ask upstream again after a minute, then after twice as long each time, up to
-        PERMANENT_RETRY; never sooner than the feed's interval. Any other outcome ends it."""
+        PERMANENT_RETRY; never sooner than the call's interval. Any other outcome ends it."""
         if not permanent:
-            self._held_off.pop(name, None)
+            self._held_off.pop(call, None)
             return
-        count = self._held_off[name] = self._held_off.get(name, 0) + 1
-        if self._scheduler is None or self._scheduler.get_job(name) is None:
+        count = self._held_off[call] = self._held_off.get(call, 0) + 1
+        if self._scheduler is None or self._scheduler.get_job(call) is None:
             return
-        wait = max(self.intervals[name], min(PERMANENT_RETRY, FIRST_HOLD_OFF * 2 ** (count - 1)))
+        wait = max(self.call_intervals[call], min(PERMANENT_RETRY, FIRST_HOLD_OFF * 2 ** (count - 1)))
         self._scheduler.modify_job(
-            name, next_run_time=datetime.now(self._scheduler.timezone) + timedelta(seconds=wait)
+            call, next_run_time=datetime.now(self._scheduler.timezone) + timedelta(seconds=wait)
         )
 
     def _failed(self, name: str, reason: str) -> FrameMeta:
@@ -361,15 +396,15 @@ class Poller:
             self.restore()
             scheduler = BackgroundScheduler(timezone="Asia/Seoul", daemon=True)
             now = datetime.now(scheduler.timezone)
-            for index, name in enumerate(self.feeds):
+            for index, call in enumerate(self.calls):
                 scheduler.add_job(
-                    self.poll,
+                    self.poll_call,
                     "interval",
-                    args=[name],
-                    id=name,
-                    name=f"poll {name}",
-                    seconds=self.intervals[name],
-                    # Staggered first runs so feeds do not hit upstream in the same second.
+                    args=[call],
+                    id=call,
+                    name=f"call {call} for {', '.join(self.calls[call])}",
+                    seconds=self.call_intervals[call],
+                    # Staggered first runs so calls do not hit upstream in the same second.
                     next_run_time=now + timedelta(seconds=0.1 + 0.2 * index),
                     max_instances=1,
                     coalesce=True,
@@ -406,7 +441,11 @@ class Poller:
                 threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
             atexit.register(self.stop)
             log.info(
-                "poller started: %s", ", ".join(f"{n} every {self.intervals[n]:g} s" for n in self.feeds)
+                "poller started: %s",
+                ", ".join(
+                    f"{call} ({', '.join(names)}) every {self.call_intervals[call]:g} s"
+                    for call, names in self.calls.items()
+                ),
             )
             return True
 

@@ -22,7 +22,7 @@ from typing import IO
 from dashboard import settings as settings_module
 from dashboard.settings import SettingsError
 from feeds.base import FeedError, Source
-from feeds.registry import FEEDS, Feed
+from feeds.registry import FEEDS, Feed, calls
 from feeds.replay import Recorder, open_recording
 
 STAGGER = 0.2  # seconds between the feeds' first polls, as the poller staggers them
@@ -111,42 +111,61 @@ def record(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Summary:
-    """Poll each feed every ``intervals[name]`` seconds for ``seconds``, writing every call to ``out``.
+    """Make each call the feeds read, as the poller would (at the shortest interval of its feeds),
+    for ``seconds``, writing every request to ``out``.
 
-    Each poll is also parsed, so a broken answer shows up while recording (it is kept anyway). A
-    bad or blocked key, Ctrl-C or a SIGTERM (``SignalSafeFile``) stops the recording early; what
-    was recorded is kept.
+    Each answer is also parsed by its feeds, so a broken answer shows up while recording (it is
+    kept anyway). A bad or blocked key, Ctrl-C or a SIGTERM (``SignalSafeFile``) stops the
+    recording early; what was recorded is kept.
     """
     recorder = Recorder(source, out)
     summary = Summary(polls=dict.fromkeys(feeds, 0), failures=dict.fromkeys(feeds, 0))
+    readers = calls(feeds)
+    every = {call: min(intervals[name] for name in names) for call, names in readers.items()}
     start = clock()
-    due = {name: start + STAGGER * index for index, name in enumerate(feeds)}
+    due = {call: start + STAGGER * index for index, call in enumerate(readers)}
     try:
         while True:
-            name = min(due, key=due.__getitem__)
-            if due[name] - start > seconds:
+            call = min(due, key=due.__getitem__)
+            if due[call] - start > seconds:
                 break
-            wait = due[name] - clock()
+            wait = due[call] - clock()
             if wait > 0:
                 sleep(wait)
-            feed = feeds[name]
-            try:
-                data = feed.parse(feed.fetch(recorder))
-            except FeedError as exc:
-                summary.failures[name] += 1
-                if exc.code in KEY_ERRORS:
-                    summary.stopped = str(exc)
-                    break
-                log.warning("%s poll failed: %s (recorded as answered)", name, exc)
-            else:
-                summary.polls[name] += 1
-                log.info("%s: %d rows", name, len(data))
-            # A poll slower than its interval delays the next one rather than queueing several.
-            due[name] = max(due[name] + intervals[name], clock())
+            stopped = _call(recorder, feeds, readers[call], summary)
+            if stopped:
+                summary.stopped = stopped
+                break
+            # A call slower than its interval delays the next one rather than queueing several.
+            due[call] = max(due[call] + every[call], clock())
     except KeyboardInterrupt as exc:
         summary.stopped, summary.interrupted = str(exc) or "interrupted", True
     summary.calls = recorder.calls
     return summary
+
+
+def _call(recorder: Recorder, feeds: dict[str, Feed], names: tuple[str, ...], summary: Summary) -> str | None:
+    """One call, parsed by each of its feeds; what stops the recording (a bad key), else None."""
+    try:
+        answer = feeds[names[0]].fetch(recorder)
+    except FeedError as exc:
+        failures = [(name, exc) for name in names]
+    else:
+        failures = []
+        for name in names:
+            try:
+                data = feeds[name].parse(answer)
+            except FeedError as exc:
+                failures.append((name, exc))
+            else:
+                summary.polls[name] += 1
+                log.info("%s: %d rows", name, len(data))
+    for name, exc in failures:
+        summary.failures[name] += 1
+        if exc.code in KEY_ERRORS:
+            return str(exc)
+        log.warning("%s poll failed: %s (recorded as answered)", name, exc)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,11 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
+
+from feeds.registry import FEEDS
 
 SOURCES = ("demo", "seoul", "replay")
 SECRETS = frozenset({"seoul_api_key", "wall_control_token"})  # never printed, not even in an error message
@@ -34,9 +37,10 @@ class Settings:
     cache_redis_url: str = "redis://127.0.0.1:6379/0"  # CACHE_REDIS_URL: for CACHE_TYPE=RedisCache
     demo_seed: int = 7  # DEMO_SEED: the simulated city's seed; the same seed, the same city
     demo_speed: float = 1.0  # DEMO_SPEED: simulated seconds per real second
-    air_interval: int = 300  # AIR_INTERVAL: seconds between air polls
-    traffic_interval: int = 300  # TRAFFIC_INTERVAL: seconds between traffic polls (citydata: ~5 min)
-    incidents_interval: int = 60  # INCIDENTS_INTERVAL: seconds between incident polls
+    # {FEED}_INTERVAL (AIR_INTERVAL, TRAFFIC_INTERVAL, ...): seconds between a feed's polls, for
+    # every feed in feeds/registry.py (default: the feed's own). Feeds that read one call are
+    # polled together, at the shortest of their intervals.
+    intervals: Mapping[str, int] = field(default_factory=lambda: _intervals({}))
     wall_tick: float = 5.0  # WALL_TICK: seconds between the browsers' version checks
     wall_bezel: int = 0  # WALL_BEZEL: CSS px between screens, so nothing is drawn behind a bezel
     wall_attract_idle: float = 90.0  # WALL_ATTRACT_IDLE: untouched seconds before the attract loop
@@ -57,6 +61,13 @@ class Settings:
     history_retention_days: int = 30  # HISTORY_RETENTION_DAYS: days of history kept (frames: 48 h)
 
     def __post_init__(self) -> None:
+        # Every feed has an interval: those not given keep the feed's own.
+        given = dict(self.intervals)
+        unknown = set(given) - set(FEEDS)
+        if unknown:
+            named = ", ".join(sorted(unknown))
+            raise SettingsError(f"intervals: no feed named {named}; the feeds are {', '.join(FEEDS)}")
+        object.__setattr__(self, "intervals", MappingProxyType({**_intervals({}), **given}))
         # What one setting needs of another; load() has already checked each alone.
         if self.wall_source == "seoul" and not self.seoul_api_key.strip():
             raise SettingsError(
@@ -84,7 +95,7 @@ class Settings:
             )
 
     def interval(self, feed: str) -> int:
-        return getattr(self, f"{feed}_interval")
+        return self.intervals[feed]
 
     def seoul_timeouts(self) -> tuple[float, float]:
         """(connect, read) seconds for one request to the Seoul API."""
@@ -92,7 +103,13 @@ class Settings:
 
     def describe(self) -> str:
         """One line per setting, as printed at start: secrets only as set or not set."""
-        return "\n".join(f"  {f.name.upper():<20} {self._shown(f.name)}" for f in fields(self))
+        shown = []
+        for f in fields(self):
+            if f.name == "intervals":
+                shown += [(f"{feed}_interval", str(seconds)) for feed, seconds in self.intervals.items()]
+            else:
+                shown.append((f.name, self._shown(f.name)))
+        return "\n".join(f"  {name.upper():<20} {value}" for name, value in shown)
 
     def _shown(self, name: str) -> str:
         value = getattr(self, name)
@@ -239,9 +256,6 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "cache_redis_url": _text,
     "demo_seed": _integer(0, 2**31 - 1),
     "demo_speed": _number(0.01, 100_000),
-    "air_interval": _integer(1, 86_400),
-    "traffic_interval": _integer(1, 86_400),
-    "incidents_interval": _integer(1, 86_400),
     "wall_tick": _number(0.5, 3600),
     "wall_bezel": _integer(0, 400),
     "wall_attract_idle": _number(1, 86_400),
@@ -259,19 +273,37 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+INTERVAL = _integer(1, 86_400)  # any feed's {FEED}_INTERVAL
+
+
 def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every setting from the environment; raise SettingsError naming the first bad one."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for setting in fields(Settings):
         name = setting.name
+        if name == "intervals":
+            values[name] = _intervals(environ)
+            continue
         raw = environ.get(name.upper())
         if raw is None or raw == "":
             continue
-        parse = PARSERS[name]
-        try:
-            values[name] = parse(raw.strip())
-        except ValueError:
-            shown = name.upper() if name in SECRETS else f"{name.upper()}={raw!r}"
-            raise SettingsError(f"{shown} is not valid: expected {parse.__doc__}") from None
+        values[name] = _parsed(name, raw, PARSERS[name])
     return Settings(**values)
+
+
+def _parsed(name: str, raw: str, parse: Callable[[str], Any]) -> Any:
+    try:
+        return parse(raw.strip())
+    except ValueError:
+        shown = name.upper() if name in SECRETS else f"{name.upper()}={raw!r}"
+        raise SettingsError(f"{shown} is not valid: expected {parse.__doc__}") from None
+
+
+def _intervals(environ: Mapping[str, str]) -> Mapping[str, int]:
+    """Every feed's poll interval: its {FEED}_INTERVAL when set, else the feed's own default."""
+    found = {}
+    for feed, spec in FEEDS.items():
+        raw = environ.get(f"{feed.upper()}_INTERVAL") or ""
+        found[feed] = _parsed(f"{feed}_interval", raw, INTERVAL) if raw else spec.interval
+    return MappingProxyType(found)

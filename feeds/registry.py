@@ -1,4 +1,11 @@
-"""The feeds the wall polls, each described once: how to fetch, how to parse, how fresh it stays."""
+"""The feeds the wall polls, each described once: the call it reads, how to parse it, how fresh it stays.
+
+A ``Call`` is one request to upstream (or one round of them: citydata answers one place per
+request); a ``Feed`` reads one call's answer into one frame. Several feeds may read the same call,
+which the poller then makes once per round for all of them. The poller, the settings
+(``{NAME}_INTERVAL`` for every feed), the recorder and the frame store read this table and
+nothing else about a feed.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +20,20 @@ from feeds.base import Source
 
 
 @dataclass(frozen=True)
+class Call:
+    """One upstream request (or round of requests) and the name it is scheduled and logged by."""
+
+    name: str
+    fetch: Callable[[Source], Any]  # the raw answer, as the feeds that read it parse it
+
+
+@dataclass(frozen=True)
 class Feed:
     name: str
-    fetch: Callable[[Source], Any]
+    call: Call
     parse: Callable[[Any], pd.DataFrame]
     measured_at: Callable[[pd.DataFrame], pd.Timestamp | None]
-    interval: int  # default poll interval, seconds
+    interval: int  # default poll interval, seconds ({NAME}_INTERVAL sets it)
     max_age: int  # source-clock seconds after measurement before the data counts as stale
     # Rows kept over time for trends (keyed by district and measurement time), or None.
     series: Callable[[pd.DataFrame], pd.DataFrame] | None = None
@@ -28,19 +43,24 @@ class Feed:
     # empty answer, a short list) must not close what is still open. None: each poll is whole.
     ends_after_two: str | None = None
 
+    def fetch(self, source: Source) -> Any:
+        return self.call.fetch(source)
+
+
+AIR = Call("RealtimeCityAir", air.fetch)
+CITYDATA = Call("citydata", traffic.fetch)  # one request per hotspot; traffic, crowds and weather
+ACCINFO = Call("AccInfo", incidents.fetch)
 
 FEEDS: dict[str, Feed] = {
     # Air is measured hourly and published some minutes later: up to ~2 h old is normal.
     "air": Feed(
-        "air", air.fetch, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900, series=air.series
+        "air", AIR, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900, series=air.series
     ),
     # citydata refreshes road speeds every 5-15 minutes.
-    "traffic": Feed(
-        "traffic", traffic.fetch, traffic.parse, traffic.measured_at, interval=300, max_age=45 * 60
-    ),
+    "traffic": Feed("traffic", CITYDATA, traffic.parse, traffic.measured_at, interval=300, max_age=45 * 60),
     "incidents": Feed(
         "incidents",
-        incidents.fetch,
+        ACCINFO,
         incidents.parse,
         incidents.measured_at,
         interval=60,
@@ -49,3 +69,11 @@ FEEDS: dict[str, Feed] = {
         ends_after_two="incident_id",
     ),
 }
+
+
+def calls(feeds: dict[str, Feed]) -> dict[str, tuple[str, ...]]:
+    """Each call ``feeds`` read, by name, with the names of the feeds that read it, in order."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, feed in feeds.items():
+        found[feed.call.name] = (*found.get(feed.call.name, ()), name)
+    return found

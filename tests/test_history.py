@@ -441,9 +441,7 @@ def test_a_wall_started_on_history_shows_frames_even_when_its_polls_fail(tmp_pat
         first.poller.poll(feed)
     first.history.close()
     source.failure = FeedError("the network is down")
-    settings = Settings(
-        air_interval=1, traffic_interval=1, incidents_interval=1, history_path=str(tmp_path / "h.sqlite")
-    )
+    settings = Settings(intervals=dict.fromkeys(FEEDS, 1), history_path=str(tmp_path / "h.sqlite"))
     wall = wall_app.create_wall(settings, source=source)
     try:
         assert wall.start_polling()

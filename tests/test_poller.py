@@ -10,6 +10,7 @@ import pytest
 import app as wall_app
 from dashboard.settings import Settings
 from feeds.envelope import result_error
+from feeds.registry import AIR, FEEDS, calls
 from tests.conftest import ControlledSource
 
 NO_DATA = '{"RESULT": {"CODE": "INFO-200", "MESSAGE": "해당하는 데이터가 없습니다."}}'
@@ -79,14 +80,14 @@ def test_warm_up_fills_a_day_of_air_trend(wall):
 
 
 def test_scheduler_starts_once_and_polls_every_feed(source):
-    settings = Settings(air_interval=1, traffic_interval=1, incidents_interval=1)
+    settings = Settings(intervals={feed: 1 for feed in FEEDS})
     wall = wall_app.create_wall(settings, source=source)
     try:
         assert wall.start_polling() is True
         assert wall.start_polling() is False  # a second start in the same process does nothing
         jobs = wall.poller._scheduler.get_jobs()
-        feeds = [job for job in jobs if job.id in ("air", "traffic", "incidents")]
-        assert len(feeds) == 3 and all(job.max_instances == 1 for job in feeds)
+        made = [job for job in jobs if job.id in calls(FEEDS)]  # one job per upstream call
+        assert len(made) == len(calls(FEEDS)) and all(job.max_instances == 1 for job in made)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not all(m.version for m in wall.store.metas().values()):
             time.sleep(0.1)
@@ -144,22 +145,22 @@ def test_no_incident_open_is_news_not_a_gap(wall, source):
 
 def test_a_permanent_failure_holds_the_feed_off_instead_of_asking_every_interval(source):
     source.failure = result_error("INFO-100")
-    wall = wall_app.create_wall(Settings(air_interval=5), source=source)
+    wall = wall_app.create_wall(Settings(intervals={**Settings().intervals, "air": 5}), source=source)
     try:
         wall.start_polling()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and wall.store.meta("air").attempted_at is None:
             time.sleep(0.05)
         time.sleep(0.2)
-        job = wall.poller._scheduler.get_job("air")
+        job = wall.poller._scheduler.get_job(AIR.name)
         wait = job.next_run_time.timestamp() - time.time()
         assert 50 < wait <= 60  # a minute first, not the five-second interval
-        wall.poller._hold_off("air", permanent=True)  # a second failure in a row: twice as long
+        wall.poller._hold_off(AIR.name, permanent=True)  # a second failure in a row: twice as long
         wait = job.next_run_time.timestamp() - time.time()
         assert 110 < wait <= 120
         for _ in range(5):
-            wall.poller._hold_off("air", permanent=True)
-        wait = wall.poller._scheduler.get_job("air").next_run_time.timestamp() - time.time()
+            wall.poller._hold_off(AIR.name, permanent=True)
+        wait = wall.poller._scheduler.get_job(AIR.name).next_run_time.timestamp() - time.time()
         assert 590 < wait <= 600  # at most ten minutes
     finally:
         wall.poller.stop()

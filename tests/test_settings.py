@@ -7,6 +7,7 @@ import pytest
 import app as wall_app
 from dashboard import cli
 from dashboard.settings import Settings, SettingsError, load
+from feeds.registry import FEEDS
 
 
 def test_defaults_need_no_environment():
@@ -32,7 +33,8 @@ def test_values_are_read_and_typed():
         }
     )
     assert settings.port == 9000 and settings.demo_speed == 60.0 and settings.demo_seed == 3
-    assert settings.air_interval == 30 and settings.wall_poller is False
+    assert settings.interval("air") == 30 and settings.wall_poller is False
+    assert settings.interval("traffic") == FEEDS["traffic"].interval  # unset: the feed's own
     assert settings.cache_type == "RedisCache"
 
 
