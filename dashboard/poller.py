@@ -116,11 +116,10 @@ class Poller:
             answer = self.feeds[names[0]].call.fetch(self.source)
         except FeedError as exc:
             self._hold_off(call, permanent=not exc.transient)
-            return {name: self._failed(name, exc.reason) for name in names}
+            return self._failed_together(names, exc.reason)
         except Exception as exc:  # a source bug must not stop the poller or blank the wall
             log.exception("%s call crashed", call)
-            crashed = Reason("poll.crashed", error=type(exc).__name__)
-            return {name: self._failed(name, crashed) for name in names}
+            return self._failed_together(names, Reason("poll.crashed", error=type(exc).__name__))
         metas, permanent = {}, False
         for name in names:
             feed = self.feeds[name]
@@ -362,27 +361,37 @@ class Poller:
         )
 
     def _failed(self, name: str, reason: str) -> FrameMeta:
+        return self._failed_together((name,), reason)[name]
+
+    def _failed_together(self, names: tuple[str, ...], reason: str) -> dict[str, FrameMeta]:
+        """Feeds that failed the same way (every feed of a call that failed): each keeps its last
+        good frame with the reason, and the log says it once, naming them all."""
         # "...; next try in 12 s" moves every poll: it is the same failure.
         said = reason.split("; next try in ")[0]
-        if self._failing.get(name) != said:
-            first = name not in self._failing
-            self._failing[name] = said
+        changed = [name for name in names if self._failing.get(name) != said]
+        if changed:
+            first = all(name not in self._failing for name in changed)
+            for name in changed:
+                self._failing[name] = said
             try:
-                kept = self.store.meta(name).version > 0
+                kept = self.store.meta(changed[0]).version > 0
             except StoreUnavailable:
-                kept = name in self._last
+                kept = changed[0] in self._last
             log.warning(
                 "%s poll %s: %s (%s)",
-                name,
+                ", ".join(changed),
                 "failed" if first else "still failing, now",
                 reason,
                 "keeping the last good frame" if kept else "no frame to show yet",
             )
-        try:
-            return self.store.fail(name, reason, source=self.source.name)
-        except StoreUnavailable as exc:
-            self._lost_store(exc)
-            return FrameMeta(name, source=self.source.name, error=reason)
+        metas = {}
+        for name in names:
+            try:
+                metas[name] = self.store.fail(name, reason, source=self.source.name)
+            except StoreUnavailable as exc:
+                self._lost_store(exc)
+                metas[name] = FrameMeta(name, source=self.source.name, error=reason)
+        return metas
 
     @property
     def running(self) -> bool:

@@ -121,7 +121,7 @@ def record(
     recorder = Recorder(source, out)
     summary = Summary(polls=dict.fromkeys(feeds, 0), failures=dict.fromkeys(feeds, 0))
     readers = calls(feeds)
-    every = {call: min(intervals[name] for name in names) for call, names in readers.items()}
+    every = {call: min(intervals.get(n, feeds[n].interval) for n in names) for call, names in readers.items()}
     start = clock()
     due = {call: start + STAGGER * index for index, call in enumerate(readers)}
     try:

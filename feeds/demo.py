@@ -1228,6 +1228,9 @@ def _crowd(seed: int, t: int, place: Place, when: str) -> dict[str, str]:
     }
 
 
+RAIN_ABOVE = 0.85  # the smooth noise's level above which it rains
+
+
 def _weather(
     seed: int, t: int, district: District, smoke: tuple[float, float] | None = None
 ) -> dict[str, str]:
@@ -1239,6 +1242,12 @@ def _weather(
     temp = 12.8 + 14.5 * season + 4.5 * math.cos(2 * math.pi * (h - 15) / 24)
     temp += 6 * (_smooth(seed, "temperature", days) - 0.5)
     humidity = 62 + 15 * season - 10 * math.cos(2 * math.pi * (h - 15) / 24)
+    # Now and then a few hours of rain (snow when it is cold), the same all over the city.
+    wet = _smooth(seed, "rain", days * 4)
+    kind, amount = ("없음", "-")
+    if wet > RAIN_ABOVE:
+        kind, amount = ("비" if temp > 1 else "눈"), f"{(wet - RAIN_ABOVE) * 40:.1f}mm"
+        humidity = max(humidity, 85)
     hour = _floor(t, HOUR)
     values = _with_smoke(_air_values(seed, hour, district), smoke)
     cai, pollutant = _cai(values)
@@ -1246,6 +1255,8 @@ def _weather(
         "WEATHER_TIME": _stamp(t, "%Y-%m-%d %H:%M"),
         "TEMP": f"{temp:.1f}",
         "HUMIDITY": f"{humidity:.0f}",
+        "PRECIPITATION": amount,
+        "PRECPT_TYPE": kind,
         "PM25_INDEX": air.grade("pm25", values["pm25"]),
         "PM25": f"{values['pm25']:.0f}",
         "PM10_INDEX": air.grade("pm10", values["pm10"]),

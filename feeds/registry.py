@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from feeds import air, incidents, traffic
+from feeds import air, crowds, incidents, traffic, weather
 from feeds.base import Source
 
 
@@ -58,6 +58,10 @@ FEEDS: dict[str, Feed] = {
     ),
     # citydata refreshes road speeds every 5-15 minutes.
     "traffic": Feed("traffic", CITYDATA, traffic.parse, traffic.measured_at, interval=300, max_age=45 * 60),
+    # Read from the same citydata answers as traffic: estimated every 5 minutes.
+    "crowds": Feed("crowds", CITYDATA, crowds.parse, crowds.measured_at, interval=300, max_age=45 * 60),
+    # The nearest station's reading, hourly.
+    "weather": Feed("weather", CITYDATA, weather.parse, weather.measured_at, interval=300, max_age=2 * 3600),
     "incidents": Feed(
         "incidents",
         ACCINFO,

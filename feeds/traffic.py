@@ -20,6 +20,8 @@ citydata answers one place per call. The frame joins the places polled, one row 
 from __future__ import annotations
 
 import logging
+import statistics
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -112,20 +114,28 @@ def fetch(source: Source, hotspots: tuple[str, ...] | None = None) -> list[str]:
     return bodies
 
 
-def parse(bodies: list[str | bytes] | str | bytes) -> pd.DataFrame:
-    """Parse one or several citydata responses into one frame of road links."""
+def place_records(
+    bodies: list[str | bytes] | str | bytes, read: Callable[[str | bytes], list[dict]]
+) -> list[dict]:
+    """The records ``read`` finds in each of one or several citydata answers (one per place): an
+    answer it cannot read is skipped, unless no answer gave any record."""
     if isinstance(bodies, (str, bytes)):
         bodies = [bodies]
     records: list[dict] = []
     failures: list[FeedError] = []
     for body in bodies:
         try:
-            records.extend(_records(body))
+            records.extend(read(body))
         except FeedError as exc:
             failures.append(exc)
     if failures and not records:
         raise failures[0]
-    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    return records
+
+
+def parse(bodies: list[str | bytes] | str | bytes) -> pd.DataFrame:
+    """Parse one or several citydata responses into one frame of road links."""
+    frame = pd.DataFrame.from_records(place_records(bodies, _records), columns=COLUMNS)
     if frame.empty:
         return frame
     frame["measured_at"] = pd.to_datetime(frame["measured_at"])
@@ -145,6 +155,20 @@ def parse_path(xylist: str) -> list[tuple[float, float]]:
         if 124 < lon < 132 and 33 < lat < 39:
             path.append((round(lon, 6), round(lat, 6)))
     return path
+
+
+def place_middle(place: dict) -> tuple[float, float]:
+    """Where a place is: the median of its road links' middle vertices (citydata gives no point)."""
+    traffic = place.get("ROAD_TRAFFIC_STTS")
+    links = traffic.get("ROAD_TRAFFIC_STTS") if isinstance(traffic, dict) else None
+    middles = []
+    for link in links if isinstance(links, list) else []:
+        path = parse_path(link.get("XYLIST")) if isinstance(link, dict) else []
+        if path:
+            middles.append(path[len(path) // 2])
+    if not middles:
+        return float("nan"), float("nan")
+    return statistics.median(p[0] for p in middles), statistics.median(p[1] for p in middles)
 
 
 def _records(body: str | bytes) -> list[dict]:

@@ -267,10 +267,15 @@ def _link_uid(link) -> str:
 
 
 def traffic_map(
-    traffic: pd.DataFrame | None, selected: str | None, lang: str, width: int = 1180, height: int = 920
+    traffic: pd.DataFrame | None,
+    selected: str | None,
+    lang: str,
+    crowds: pd.DataFrame | None = None,
+    width: int = 1180,
+    height: int = 920,
 ) -> dict:
     """Road links coloured by congestion over dim district shapes: one trace per link, so a new
-    frame moves only each link's colour and width."""
+    frame moves only each link's colour and width; the places' crowds as rings over them."""
     figure = _dim_map(height, width, selected)
     if traffic is not None and not traffic.empty:
         for link in traffic.sort_values("link_id", kind="stable").itertuples():
@@ -290,11 +295,34 @@ def traffic_map(
                     },
                 }
             )
+    figure["data"].append(_crowd_rings(crowds))
     # The slowest districts are named first: what the map is about.
     speeds = summary.district_speeds(traffic).sort_values("speed_kmh")
     names = {d.code: [escaped(map_name(d.code, lang))] for d in DISTRICTS}
     figure["data"].append(_labels(names, _priority(selected, list(speeds["district_code"])), width, height))
     return figure
+
+
+def _crowd_rings(crowds: pd.DataFrame | None) -> dict:
+    """One trace of rings, one per place with a known spot, sized and coloured by its crowd."""
+    placed = pd.DataFrame(columns=["lon", "lat", "level"])
+    if crowds is not None and not crowds.empty:
+        placed = crowds.dropna(subset=["lon", "lat"]).sort_values("hotspot_code", kind="stable")
+    styles = [theme.CROWD_STYLE.get(level, theme.CROWD_STYLE["보통"]) for level in placed["level"]]
+    return {
+        "type": "scatter",
+        "x": [float(v) for v in placed["lon"]],
+        "y": [float(v) for v in placed["lat"]],
+        "uid": "crowds",
+        "mode": "markers",
+        "hoverinfo": "none",
+        "marker": {
+            "symbol": "circle-open",
+            "size": [size for _, size in styles],
+            "color": [color for color, _ in styles],
+            "line": {"width": 5},
+        },
+    }
 
 
 def incident_map(

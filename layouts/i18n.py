@@ -95,6 +95,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "feed_air": ("대기", "Air"),
     "feed_traffic": ("교통", "Traffic"),
     "feed_incidents": ("사고", "Incidents"),
+    "feed_crowds": ("인구", "Crowds"),
+    "feed_weather": ("날씨", "Weather"),
+    "busiest_here": ("붐비는 곳", "Busy places"),
+    "no_hotspots": ("관측 장소 없음", "No monitored places"),
+    "crowd_legend": ("장소 혼잡도", "Crowds at places"),
+    "people": ("{low}–{high}명", "{low}–{high} people"),
+    "weather_now": ("{temp}°C · {precipitation}", "{temp}°C · {precipitation}"),
+    "weather_rain": ("{kind} {mm} mm", "{kind} {mm} mm"),
+    "no_weather": ("날씨 자료 없음", "No weather yet"),
     "slow_roads": ("{n}개 구간 정체", "{n} jammed links"),
     "source_credit": ("출처: 서울 열린데이터광장(서울특별시)", "Source: Seoul Open Data Plaza (Seoul)"),
     "language": ("English", "한국어"),
@@ -125,6 +134,18 @@ STATION_WORDS = {
     "자료이상": ("자료이상", "Data fault", "Data fault"),
 }
 CONGESTION_NAMES = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
+# Seoul's own English for citydata's crowd levels.
+CROWD_NAMES = {"여유": "Relaxed", "보통": "Normal", "약간 붐빔": "Slightly crowded", "붐빔": "Crowded"}
+PRECIPITATION_NAMES = {
+    "없음": ("강수 없음", "no rain"),
+    "비": ("비", "Rain"),
+    "눈": ("눈", "Snow"),
+    "비/눈": ("비·눈", "Rain and snow"),
+    "소나기": ("소나기", "Showers"),
+    "빗방울": ("빗방울", "Drizzle"),
+    "눈날림": ("눈날림", "Snow flurries"),
+    "빗방울/눈날림": ("빗방울·눈날림", "Drizzle and flurries"),
+}
 POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
 WEEKDAYS = (
     ("월", "Mon"),
@@ -181,6 +202,14 @@ def air_word(reading, lang: str, short: bool = False) -> str:
 
 def congestion_name(level: str, lang: str) -> str:
     return CONGESTION_NAMES.get(level, level) if lang == "en" else level
+
+
+def crowd_name(level: str, lang: str) -> str:
+    return CROWD_NAMES.get(level, level) if lang == "en" else level
+
+
+def precipitation_name(kind: str, lang: str) -> str:
+    return PRECIPITATION_NAMES.get(kind, (kind, kind))[1 if lang == "en" else 0]
 
 
 # Why a feed is not live, in Korean: one wording per code of feeds/reasons.py (whose English is

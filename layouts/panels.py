@@ -7,6 +7,7 @@ import math
 import pandas as pd
 from dash import html
 
+from feeds import weather
 from feeds.air import POLLUTANTS, UNITS, grade, graded, reporting
 from feeds.incidents import STAGES, TYPES, stage_flow
 from layouts import summary, theme
@@ -14,8 +15,10 @@ from layouts.i18n import (
     POLLUTANT_NAMES,
     air_word,
     congestion_name,
+    crowd_name,
     district_name,
     grade_name,
+    precipitation_name,
     reason_text,
     t,
 )
@@ -297,7 +300,7 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
                     _cai_and_pm25(row.cai, row.pm25),
                 )
             )
-    failing = [_feed_alert(meta, lang) for meta in metas if feed_status(meta) in ("stale", "error")]
+    failing = _feed_alerts([meta for meta in metas if feed_status(meta) in ("stale", "error")], lang)
     if not items and not failing:
         return [html.Div(t("no_alerts", lang), className="alert alert-none")]
     # Failing feeds come first, one full row each, and are never folded; the alerts share the
@@ -317,18 +320,26 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
 ALERT_ROWS = 4  # rows of alerts panel 1 has room for (its strip, under the headline tiles)
 
 
-def _feed_alert(meta: dict, lang: str) -> html.Div:
-    status = feed_status(meta)
-    reason = reason_text(meta.get("error") or meta.get("stale_reason"), lang)
-    feed = t("feed_" + meta["feed"], lang)
-    return html.Div(
-        className=f"alert alert-feed alert-feed-{status}",
-        title=reason,
-        children=[
-            html.Strong(t("feed_failing", lang, feed=feed, status=t(f"status_{status}", lang))),
-            html.Span(reason),
-        ],
-    )
+def _feed_alerts(metas: list[dict], lang: str) -> list[html.Div]:
+    """One row per failure: feeds failing the same way (one upstream call's feeds, when the call
+    fails) share a row that names them all."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for meta in metas:
+        said = (feed_status(meta), reason_text(meta.get("error") or meta.get("stale_reason"), lang))
+        rows.setdefault(said, []).append(t("feed_" + meta["feed"], lang))
+    return [
+        html.Div(
+            className=f"alert alert-feed alert-feed-{status}",
+            title=reason,
+            children=[
+                html.Strong(
+                    t("feed_failing", lang, feed=" · ".join(feeds), status=t(f"status_{status}", lang))
+                ),
+                html.Span(reason),
+            ],
+        )
+        for (status, reason), feeds in rows.items()
+    ]
 
 
 # Panel 2: air map legend ----------------------------------------------------------------------
@@ -369,7 +380,19 @@ def air_legend(air: pd.DataFrame | None, lang: str) -> list:
 # Panel 4: traffic summary ---------------------------------------------------------------------
 
 
-def traffic_summary(traffic: pd.DataFrame | None, lang: str) -> list:
+def weather_now(frame: pd.DataFrame | None, live: bool, lang: str) -> list:
+    """The city's weather beside the clock: temperature and precipitation, greyed when not live."""
+    now = weather.city(frame)
+    if now is None:
+        return [html.Span(t("no_weather", lang), className="weather-none")]
+    kind = precipitation_name(now.precipitation_type, lang)
+    if now.precipitation_type != weather.NO_PRECIPITATION and now.precipitation_mm > 0:
+        kind = t("weather_rain", lang, kind=kind, mm=f"{now.precipitation_mm:g}")
+    said = t("weather_now", lang, temp=f"{now.temp_c:.0f}", precipitation=kind)
+    return [html.Span(said, className="weather-value" if live else "weather-value not-live")]
+
+
+def traffic_summary(traffic: pd.DataFrame | None, lang: str, crowds: pd.DataFrame | None = None) -> list:
     if traffic is None or traffic.empty:
         return [waiting(lang)]
     speed = summary.citywide_speed(traffic)
@@ -388,17 +411,36 @@ def traffic_summary(traffic: pd.DataFrame | None, lang: str) -> list:
         )
         for level in ("원활", "서행", "정체")
     ]
-    return [
-        html.Div(
-            [
-                html.Span(f"{speed:.0f}", className="big-number", style={"color": theme.speed_color(speed)}),
-                html.Span(" km/h", className="big-unit"),
-            ],
-            className="speed-now",
-        ),
-        html.Div(t("slow_roads", lang, n=jammed), className="speed-caption"),
-        html.Div(legend, className="legend-row"),
-    ]
+    number = html.Span(f"{speed:.0f}", className="big-number", style={"color": theme.speed_color(speed)})
+    speed_block = html.Div(
+        [
+            html.Div([number, html.Span(" km/h", className="big-unit")], className="speed-now"),
+            html.Div(t("slow_roads", lang, n=jammed), className="speed-caption"),
+        ]
+    )
+    # The crowd rings' legend beside the speed, where it takes no height from the charts below.
+    head = [speed_block, crowd_legend(lang)] if crowds is not None and not crowds.empty else [speed_block]
+    return [html.Div(head, className="traffic-head"), html.Div(legend, className="legend-row")]
+
+
+def crowd_legend(lang: str) -> html.Div:
+    """The map's rings, calm to crowded, each with its word."""
+    return html.Div(
+        className="legend-row crowd-legend",
+        children=[
+            html.Span(
+                className="legend-chip",
+                children=[_ring(level), crowd_name(level, lang)],
+            )
+            for level in theme.CROWD_STYLE
+        ],
+    )
+
+
+def _ring(level: str) -> html.Span:
+    color, size = theme.CROWD_STYLE[level]
+    side = f"{round(size * 0.7)}px"
+    return html.Span(className="ring-swatch", style={"borderColor": color, "width": side, "height": side})
 
 
 # Panel 5: incident list -----------------------------------------------------------------------
@@ -544,6 +586,7 @@ def district_detail(
     incidents: pd.DataFrame | None,
     lang: str,
     moment: float | None = None,
+    crowds: pd.DataFrame | None = None,
 ) -> list:
     """The chosen district in full. ``moment`` is the time shown: an incident of another day is
     dated."""
@@ -589,6 +632,12 @@ def district_detail(
         if traffic is None or traffic.empty
         else traffic[traffic["district_code"] == code]
     )
+    # The district's busiest places (citydata's crowds), after its slowest roads.
+    places = (
+        crowds[crowds["district_code"] == code]
+        if crowds is not None and not crowds.empty
+        else pd.DataFrame(columns=["hotspot", "level", "population_min", "population_max"])
+    )
     roads = _detail_block(
         t("roads_here", lang),
         [
@@ -601,8 +650,9 @@ def district_detail(
                     html.Span(f"{r.speed_kmh:.0f} km/h", className="road-speed"),
                 ],
             )
-            for r in links.sort_values("speed_kmh").head(5).itertuples()
-        ],
+            for r in links.sort_values("speed_kmh").head(5 - min(2, len(places))).itertuples()
+        ]
+        + [_place_row(r, lang) for r in places.head(2).itertuples()],
         t("no_roads", lang),
     )
     here = (
@@ -632,6 +682,20 @@ def district_detail(
         t("no_incidents", lang),
     )
     return [header, pollutants, html.Div([roads, events], className="detail-columns")]
+
+
+def _place_row(place, lang: str) -> html.Div:
+    low, high = place.population_min, place.population_max
+    people = t("people", lang, low=f"{low:,.0f}", high=f"{high:,.0f}") if low == low and high == high else ""
+    return html.Div(
+        className="road place",
+        children=[
+            _ring(place.level if place.level in theme.CROWD_STYLE else "보통"),
+            html.Span(place.hotspot, className="road-name"),
+            html.Span(crowd_name(place.level, lang), className="place-level"),
+            html.Span(people, className="road-span"),
+        ],
+    )
 
 
 def _detail_block(title: str, rows: list, none: str) -> html.Div:

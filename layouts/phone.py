@@ -106,6 +106,7 @@ PHONE_PARTS: dict[str, Part] = {
         Part(PHONE, "source-badge", lambda view: t(f"source_{view.source}", view.lang), tag="span"),
         Part(PHONE, "language", lambda view: language_link(view.selection, view.lang), selection=True),
         _on_phone("1:status", class_name="phone-status"),
+        _on_phone("1:weather"),
         _on_phone("1:headlines"),
         _on_phone("1:alerts"),
         Part(
@@ -178,7 +179,7 @@ def layout(
             html.Section(
                 id="phone-city",
                 className="phone-section",
-                children=[place("headlines"), place("alerts")],
+                children=[place("weather"), place("headlines"), place("alerts")],
             ),
             section("districts", "districts-title", place("districts")),
             section("detail", "detail-title", place("district-detail"), place("share")),

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from feeds.registry import FEEDS
 from layouts import figures, panels, qr, summary
 from layouts.i18n import district_name, t
 
@@ -151,7 +152,7 @@ def _wall_class(view: View) -> str:
 
 def _headlines(view: View) -> list:
     not_live = frozenset(
-        feed for feed in ALL_FEEDS if view.when is None and (view.meta(feed) or {}).get("status") != "ok"
+        feed for feed in HEADLINE_FEEDS if view.when is None and (view.meta(feed) or {}).get("status") != "ok"
     )
     return panels.headlines(
         view.frame("air"), view.frame("traffic"), view.frame("incidents"), view.lang, not_live
@@ -205,17 +206,29 @@ def _detail(view: View) -> list:
         view.frame("incidents"),
         view.lang,
         view.moment,
+        view.frame("crowds"),
     )
 
 
-ALL_FEEDS = ("air", "traffic", "incidents")
+def _weather(view: View) -> list:
+    live = view.when is not None or (view.meta("weather") or {}).get("status") == "ok"
+    return panels.weather_now(view.frame("weather"), live, view.lang)
+
+
+ALL_FEEDS = tuple(FEEDS)  # every feed: the alerts name each one that is not live
+HEADLINE_FEEDS = ("air", "traffic", "incidents")  # what the headline figures and the tour read
+OVERVIEW_FEEDS = ("air", "traffic", "incidents", "weather")  # what panel 1 shows
+DETAIL_FEEDS = ("air", "traffic", "incidents", "crowds")  # what a district's detail shows
 
 PANELS: tuple[Panel, ...] = (
     Panel(
         1,
-        ALL_FEEDS,
+        OVERVIEW_FEEDS,
         (
-            *_common(1, ALL_FEEDS),
+            *_common(1, OVERVIEW_FEEDS),
+            Part(
+                1, "weather", _weather, feeds=("weather",), status=True, moment=True, class_name="weather-now"
+            ),
             _text(1, "wall-name", "wall_title"),
             _text(1, "language", "language"),
             _text(1, "source-credit", "source_credit"),
@@ -225,7 +238,7 @@ PANELS: tuple[Panel, ...] = (
             _text(1, "back-to-live", "back_to_live"),
             _text(1, "attract-hint", "attract_hint"),
             # A figure of a feed that is not live is greyed and called the last known one.
-            Part(1, "headlines", _headlines, feeds=ALL_FEEDS, status=True, class_name="headlines"),
+            Part(1, "headlines", _headlines, feeds=HEADLINE_FEEDS, status=True, class_name="headlines"),
             # Every feed's status: a failing traffic feed has its row here too.
             Part(1, "alerts", _alerts, feeds=ALL_FEEDS, status=True, class_name="alert-strip"),
             Part(
@@ -241,7 +254,7 @@ PANELS: tuple[Panel, ...] = (
                 1,
                 "tour",
                 lambda view: summary.tour(view.frame("air"), view.frame("traffic"), view.frame("incidents")),
-                feeds=ALL_FEEDS,
+                feeds=HEADLINE_FEEDS,
                 target=("tour", "data"),
             ),
         ),
@@ -274,17 +287,26 @@ PANELS: tuple[Panel, ...] = (
     ),
     Panel(
         4,
-        ("traffic",),
+        ("traffic", "crowds"),
         (
-            *_common(4, ("traffic",)),
+            *_common(4, ("traffic", "crowds")),
             _text(4, "speed-today-title", "speed_today"),
             _text(4, "district-speeds-title", "district_speeds"),
-            _following(4, "traffic-map", "traffic", figures.traffic_map),
+            Part(
+                4,
+                "traffic-map",
+                lambda view: figures.traffic_map(
+                    view.frame("traffic"), view.chosen, view.lang, view.frame("crowds")
+                ),
+                kind=FIGURE,
+                feeds=("traffic", "crowds"),
+                selection=True,
+            ),
             Part(
                 4,
                 "traffic-summary",
-                lambda view: panels.traffic_summary(view.frame("traffic"), view.lang),
-                feeds=("traffic",),
+                lambda view: panels.traffic_summary(view.frame("traffic"), view.lang, view.frame("crowds")),
+                feeds=("traffic", "crowds"),
             ),
             Part(4, "traffic-trend", _traffic_trend, kind=FIGURE, feeds=("traffic",), trend=True),
             Part(
@@ -324,15 +346,15 @@ PANELS: tuple[Panel, ...] = (
     ),
     Panel(
         6,
-        ALL_FEEDS,
+        DETAIL_FEEDS,
         (
-            *_common(6, ALL_FEEDS),
+            *_common(6, DETAIL_FEEDS),
             _text(6, "city-view", "city_view"),
             Part(
                 6,
                 "district-detail",
                 _detail,
-                feeds=ALL_FEEDS,
+                feeds=DETAIL_FEEDS,
                 selection=True,
                 clock=lambda view: panels.incident_day(view.moment),
                 class_name="district-detail",

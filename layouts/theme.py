@@ -28,6 +28,14 @@ CONGESTION_LINES = {
     "": ("dot", 4, "unknown"),
 }
 SELECTED = "#ffffff"
+# Crowds at citydata's places, calm to crowded: a hollow ring whose size and colour both rise, so
+# the level is told by size as well as by colour, and a ring never reads as a road or an incident.
+CROWD_STYLE = {
+    "여유": ("#7dd3fc", 22),
+    "보통": ("#a5b4fc", 30),
+    "약간 붐빔": ("#e879f9", 38),
+    "붐빔": ("#f0abfc", 46),
+}
 
 # Incident types: a colour and a plotly marker symbol each; severe types are red.
 INCIDENT_STYLE = {

@@ -54,6 +54,7 @@ def layout(
                 children=[
                     html.Div(id="wall-clock", className="clock", children="--:--:--"),
                     html.Div(id="wall-date", className="clock-date"),
+                    one("weather"),
                     # The name and the credit beside the clock: the height below is the alerts'.
                     html.Div(
                         className="wall-id",

@@ -29,7 +29,7 @@ HOUR, DAY = 3600, 86_400
 KILL_AFTER = 12 * HOUR  # the wall is killed half way through the day ...
 DOWNTIME = 2 * HOUR  # ... and comes back two hours later
 SNAPSHOT_EVERY = 3 * HOUR
-FEEDS = ("air", "traffic", "incidents")
+FEEDS = tuple(REGISTRY)
 
 
 def make_wall(path: Path | str, source: ControlledSource) -> Wall:
@@ -87,7 +87,7 @@ def day(tmp_path_factory) -> Day:
 
     source.advance(DOWNTIME - STEP)
     second = make_wall(path, source)
-    assert second.poller.restore() == 3
+    assert second.poller.restore() == len(FEEDS)
     restored = {feed: second.store.meta(feed) for feed in FEEDS}
     restored_frames = {feed: second.store.frame(feed).data for feed in FEEDS}
     series_after_restore = second.store.series("air")
@@ -206,7 +206,7 @@ def test_warm_start_shows_the_last_frames_with_their_true_age_as_stale(day):
 
 
 def test_time_machine_returns_what_the_poll_at_that_moment_stored(day):
-    assert len(day.snapshots) == 3 * 8  # every 3 hours but at 12 h, when the wall was down
+    assert len(day.snapshots) == len(FEEDS) * 8  # every 3 hours but at 12 h, when the wall was down
     for feed, t, frame in day.snapshots:
         for moment in (t, t + STEP / 2):  # at the poll, and between it and the next one
             data, meta = day.history.frame_at(feed, moment)
@@ -258,7 +258,7 @@ def test_the_same_frame_twice_counts_once(wall):
         wall.history.record(feed, *kept(wall, feed))
         wall.poller.poll(feed)  # the same city again: same content, a later poll
     assert {table: wall.history.count(table) for table in history_module.TABLES} == counts
-    assert wall.history.count("frames") == 3
+    assert wall.history.count("frames") == len(FEEDS)
 
 
 def test_an_older_frame_after_a_newer_one_changes_nothing(wall):

@@ -371,7 +371,9 @@ def test_a_recording_replays_the_frames_the_live_wall_showed(fake, tmp_path):
         summary = record.record(
             live_source(fake, clock=clock), FEEDS, intervals, 181, out, clock=clock, sleep=clock.sleep
         )
-    assert summary.stopped is None and summary.polls == {"air": 4, "traffic": 4, "incidents": 7}
+    # Crowds and weather read traffic's citydata round: parsed as often, and no call of their own.
+    polls = {"air": 4, "traffic": 4, "crowds": 4, "weather": 4, "incidents": 7}
+    assert summary.stopped is None and summary.polls == polls
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert summary.calls == len(lines) == 4 + 4 * len(HOTSPOTS) + 7  # the feeds' calls, not the code tables
     assert set(lines[0]) == {"t", "fmt", "service", "start", "end", "filters", "body"}

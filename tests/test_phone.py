@@ -27,7 +27,7 @@ from layouts import panels, summary, theme
 from layouts.i18n import district_name, grade_name, t
 from layouts.patches import plain
 from layouts.phone import PHONE, PHONE_PARTS, address, district_tiles, share
-from layouts.spec import FIGURE, HTML, PARTS
+from layouts.spec import FIGURE, HTML, OVERVIEW_FEEDS, PARTS
 from tests.conftest import DEMO_MOMENT, ControlledSource
 from tests.test_security import directives, page_scripts, raw_get
 
@@ -264,7 +264,8 @@ def test_the_phone_layout_carries_the_city_and_the_tokens_of_what_it_holds(serve
     numbers = json.dumps(part("headlines")["children"], ensure_ascii=False)
     assert re.search(r'"\d+"', numbers) and t("avg_speed", "ko") in numbers
     statuses = part("status")["children"]
-    assert len(statuses) == 3 and all("status-ok" in s["props"]["className"] for s in statuses)
+    assert len(statuses) == len(OVERVIEW_FEEDS)
+    assert all("status-ok" in s["props"]["className"] for s in statuses)
     incidents = part("incident-list")["children"]
     assert len(incidents) == len(served.wall.read.view("ko", None, None).frame("incidents"))
     assert set(props["held"]["data"]) == set(PHONE_PARTS)  # a token for every part the page holds

@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By
 from feeds.districts import BY_CODE
 from layouts import summary
 from layouts.i18n import district_name, t
+from layouts.spec import OVERVIEW_FEEDS
 from tests.conftest import DEMO_MOMENT, emulate_phone
 from tests.test_wall_browser import console_errors, wait_for
 
@@ -198,7 +199,8 @@ def test_the_phone_shows_the_city_a_tap_shows_a_district_and_the_language_switch
     assert len(rows) == len(view.frame("incidents"))
     chips = [el.text for el in driver.find_elements(By.CSS_SELECTOR, ".part-incident-list .stage-now")]
     assert chips == ["진압 중"], chips  # the fire, eight minutes past its first engine's arrival
-    assert len(driver.find_elements(By.CSS_SELECTOR, ".part-status .status")) == 3
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".part-status .status")) == len(OVERVIEW_FEEDS)
+    assert re.fullmatch(r"\d+°C · .+", text(driver, ".part-weather")), text(driver, ".part-weather")
     assert re.fullmatch(CLOCK, text(driver, "#wall-clock"))
     screenshot(driver, artifacts, "phone_city.png")
     screenshot(driver, artifacts, "phone_city_incidents.png", "#phone-incidents")

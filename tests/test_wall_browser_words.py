@@ -112,7 +112,8 @@ def test_three_failing_feeds_each_have_a_visible_row_first_in_panel_1(live_wall,
     assert [("alert-feed" in row.get_attribute("class")) for row in rows[:3]] == [True] * 3
     said = [row.text for row in rows[:3]]
     assert said[0].startswith("대기 데이터 오류") and "ERROR-500: 서울 열린데이터광장 서버 오류" in said[0]
-    assert said[1].startswith("교통 데이터 오류") and "웹 페이지" in said[1]
+    # citydata's round feeds traffic, crowds and weather: one failure, one row naming all three.
+    assert said[1].startswith("교통 · 인구 · 날씨 데이터 오류") and "웹 페이지" in said[1]
     assert said[2].startswith("사고 데이터 오류") and "JSON도 XML도 아닙니다" in said[2]
     assert inside(driver, f"{strip} .alert-feed", strip) == [True] * 3, "a failing feed is cut off"
     assert all(inside(driver, f"{strip} .alert", strip)), "an alert is cut off"
