@@ -44,12 +44,3 @@ class Source(Protocol):
     def speed(self) -> float:
         """How many source seconds pass per real second (1 for live data)."""
         ...
-
-
-class Rewindable(Protocol):
-    """A source that can answer as it did at an earlier time (the demo, a recording).
-
-    The poller uses it once at start to fill trends, so a fresh wall does not open on one point.
-    """
-
-    def past(self, t: float) -> Source: ...

@@ -28,7 +28,11 @@ takes that line out of the description and reads it into ``stage``. Any other te
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import cache
+from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 from pyproj import Transformer
@@ -43,48 +47,52 @@ from feeds.values import date_and_time, number, text
 SERVICE = "AccInfo"
 
 # AccMainCode, built in (the service itself is fetched by the live source when it can be).
-TYPES: dict[str, tuple[str, str]] = {
-    "A01": ("교통사고", "Traffic accident"),
-    "A02": ("차량고장", "Vehicle breakdown"),
-    "A03": ("보행사고", "Pedestrian accident"),
-    "A04": ("공사", "Construction"),
-    "A05": ("낙하물", "Fallen object"),
-    "A06": ("버스사고", "Bus accident"),
-    "A07": ("지하철사고", "Subway accident"),
-    "A08": ("화재", "Fire"),
-    "A09": ("기상/재난", "Weather/disaster"),
-    "A10": ("집회및행사", "Rally/event"),
-    "A11": ("기타", "Other"),
-    "A12": ("제보", "Citizen report"),
-    "A13": ("단순정보", "Information"),
-}
+TYPES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "A01": ("교통사고", "Traffic accident"),
+        "A02": ("차량고장", "Vehicle breakdown"),
+        "A03": ("보행사고", "Pedestrian accident"),
+        "A04": ("공사", "Construction"),
+        "A05": ("낙하물", "Fallen object"),
+        "A06": ("버스사고", "Bus accident"),
+        "A07": ("지하철사고", "Subway accident"),
+        "A08": ("화재", "Fire"),
+        "A09": ("기상/재난", "Weather/disaster"),
+        "A10": ("집회및행사", "Rally/event"),
+        "A11": ("기타", "Other"),
+        "A12": ("제보", "Citizen report"),
+        "A13": ("단순정보", "Information"),
+    }
+)
 SEVERE_TYPES = frozenset({"A08", "A09"})
 
 # AccSubCode, the part of it the wall names; unknown codes keep their code.
-DETAILS: dict[str, tuple[str, str]] = {
-    "01B01": ("추돌사고", "Rear-end collision"),
-    "01B02": ("충돌사고", "Collision"),
-    "01B03": ("전복사고", "Rollover"),
-    "02B01": ("차량고장", "Breakdown"),
-    "02B02": ("타이어 펑크", "Flat tyre"),
-    "03B01": ("보행자 사고", "Pedestrian struck"),
-    "04B01": ("도로공사", "Roadworks"),
-    "04B02": ("상수도공사", "Water main works"),
-    "04B03": ("전기공사", "Electrical works"),
-    "04B04": ("도로보수", "Road repair"),
-    "05B01": ("낙하물", "Debris on road"),
-    "06B01": ("버스 사고", "Bus collision"),
-    "07B01": ("지하철 운행장애", "Subway disruption"),
-    "08B01": ("화재", "Fire"),
-    "08B02": ("차량화재", "Vehicle fire"),
-    "09B01": ("강풍", "High wind"),
-    "09B02": ("폭설", "Heavy snow"),
-    "09B16": ("도로침수", "Road flooding"),
-    "10B01": ("행사", "Event"),
-    "10B02": ("집회/시위", "Rally/protest"),
-    "10B03": ("마라톤", "Marathon"),
-    "11B01": ("기타", "Other"),
-}
+DETAILS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "01B01": ("추돌사고", "Rear-end collision"),
+        "01B02": ("충돌사고", "Collision"),
+        "01B03": ("전복사고", "Rollover"),
+        "02B01": ("차량고장", "Breakdown"),
+        "02B02": ("타이어 펑크", "Flat tyre"),
+        "03B01": ("보행자 사고", "Pedestrian struck"),
+        "04B01": ("도로공사", "Roadworks"),
+        "04B02": ("상수도공사", "Water main works"),
+        "04B03": ("전기공사", "Electrical works"),
+        "04B04": ("도로보수", "Road repair"),
+        "05B01": ("낙하물", "Debris on road"),
+        "06B01": ("버스 사고", "Bus collision"),
+        "07B01": ("지하철 운행장애", "Subway disruption"),
+        "08B01": ("화재", "Fire"),
+        "08B02": ("차량화재", "Vehicle fire"),
+        "09B01": ("강풍", "High wind"),
+        "09B02": ("폭설", "Heavy snow"),
+        "09B16": ("도로침수", "Road flooding"),
+        "10B01": ("행사", "Event"),
+        "10B02": ("집회/시위", "Rally/protest"),
+        "10B03": ("마라톤", "Marathon"),
+        "11B01": ("기타", "Other"),
+    }
+)
 CLOSURES = {"009": "full", "010": "partial"}
 
 # Handling stages as (code, Korean, English), in the order an incident meets them. A type goes
@@ -157,13 +165,72 @@ def to_wgs84(x: float, y: float) -> tuple[float, float]:
     return lon, lat
 
 
-def fetch(source: Source) -> str:
-    return source.fetch("xml", SERVICE, 1, 1000)
+@dataclass(frozen=True)
+class CodeNames:
+    """What the incident codes are called: (Korean, English) per type and detail code. The
+    built-in ones, or those a source read from upstream's code tables (``named``): data the
+    incident feed reads with each answer, never a table rewritten for the whole process."""
+
+    types: Mapping[str, tuple[str, str]]
+    details: Mapping[str, tuple[str, str]]
+
+    def named(self, table: str, rows: Iterable[dict[str, Any]]) -> tuple[CodeNames, int]:
+        """These names with the Korean names of a code table's rows (AccMainCode: types,
+        AccSubCode: details); English names stay built-in. Also how many codes were named."""
+        code_field, name_field, current = (
+            ("acc_type", "acc_type_nm", self.types)
+            if table == "AccMainCode"
+            else ("acc_dtype", "acc_dtype_nm", self.details)
+        )
+        found = dict(current)
+        named = 0
+        for row in rows:
+            code, name = text(row.get(code_field)), text(row.get(name_field))
+            if code and name:
+                found[code] = (name, current.get(code, (name, name))[1])
+                named += 1
+        names = MappingProxyType(found)
+        return (replace(self, types=names) if table == "AccMainCode" else replace(self, details=names)), named
 
 
-def parse(body: str | bytes) -> pd.DataFrame:
+CODE_TABLES = ("AccMainCode", "AccSubCode")  # the services naming the type and detail codes
+
+
+def read_code_names(fetch: Callable[..., str]) -> tuple[CodeNames, list[int]]:
+    """The built-in names with upstream's code tables, asked with ``fetch`` (a source's fetch);
+    also how many codes each table named. A table that fails raises its FeedError."""
+    names, counts = BUILT_IN, []
+    for table in CODE_TABLES:
+        names, count = names.named(table, read_rows(fetch("xml", table, 1, 1000), table))
+        counts.append(count)
+    return names, counts
+
+
+BUILT_IN = CodeNames(TYPES, DETAILS)  # read-only: what a source learns lives in its own CodeNames
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An AccInfo answer with the code names it is read with."""
+
+    body: str | bytes
+    names: CodeNames = BUILT_IN
+
+
+def fetch(source: Source) -> Answer:
+    """The open incidents, with the names the source knows for their codes (the live source reads
+    upstream's code tables; every other source has the built-in names)."""
+    body = source.fetch("xml", SERVICE, 1, 1000)
+    names = getattr(source, "code_names", None)
+    return Answer(body, names() if callable(names) else BUILT_IN)
+
+
+def parse(answer: Answer | str | bytes) -> pd.DataFrame:
     """Parse an AccInfo response (XML or JSON); an empty frame when nothing is open."""
-    records = envelope.records(read_rows(body, SERVICE), _record, SERVICE)
+    if not isinstance(answer, Answer):
+        answer = Answer(answer)
+    names = answer.names
+    records = envelope.records(read_rows(answer.body, SERVICE), lambda row: _record(row, names), SERVICE)
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     if frame.empty:
         return frame
@@ -178,7 +245,7 @@ def measured_at(frame: pd.DataFrame) -> None:
     return None  # AccInfo carries no snapshot time: the fetch time is the measurement time
 
 
-def _record(row: dict) -> dict | None:
+def _record(row: dict, names: CodeNames = BUILT_IN) -> dict | None:
     incident_id = text(row.get("acc_id"))
     if not incident_id:
         raise FeedError(Reason("incident.no_id", service=SERVICE))
@@ -190,7 +257,7 @@ def _record(row: dict) -> dict | None:
         district = locate(lat, lon)
     type_code = text(row.get("acc_type"))
     detail_code = text(row.get("acc_dtype"))
-    type_ko, type_en = TYPES.get(type_code, (type_code or "기타", type_code or "Other"))
+    type_ko, type_en = names.types.get(type_code, (type_code or "기타", type_code or "Other"))
     occurred = date_and_time(row.get("occr_date"), row.get("occr_time"))
     if occurred is None:
         raise FeedError(Reason("incident.no_time", service=SERVICE, incident=incident_id))
@@ -204,8 +271,8 @@ def _record(row: dict) -> dict | None:
         "type": type_ko,
         "type_en": type_en,
         "detail_code": detail_code,
-        "detail": DETAILS.get(detail_code, ("", ""))[0],
-        "detail_en": DETAILS.get(detail_code, ("", ""))[1],
+        "detail": names.details.get(detail_code, ("", ""))[0],
+        "detail_en": names.details.get(detail_code, ("", ""))[1],
         "occurred_at": occurred,
         "expected_clear_at": date_and_time(row.get("exp_clr_date"), row.get("exp_clr_time")),
         "description": description,

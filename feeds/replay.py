@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from feeds import traffic
+from feeds import incidents, traffic
 from feeds.base import FeedError, Source
 from feeds.reasons import Reason
 
@@ -81,6 +81,7 @@ class Recorder:
         self.name = source.name
         self.hotspots = getattr(source, "hotspots", None)
         self.calls = 0
+        self._names: incidents.CodeNames | None = None
 
     @property
     def speed(self) -> float:
@@ -96,6 +97,19 @@ class Recorder:
         self.out.write(line(t, fmt, service, start, end, filters, body))
         self.out.flush()  # a recorder killed now keeps every call made so far
         return body
+
+    def code_names(self) -> incidents.CodeNames:
+        """The incident codes' names, when the recorded source reads upstream's code tables: the
+        tables are asked once through this recorder, so a replay names incidents as live did."""
+        if not callable(getattr(self.source, "code_names", None)):
+            return incidents.BUILT_IN
+        if self._names is None:
+            try:
+                self._names = incidents.read_code_names(self.fetch)[0]
+            except FeedError as exc:
+                log.warning("incident code tables not recorded, keeping the built-in names: %s", exc)
+                self._names = incidents.BUILT_IN
+        return self._names
 
 
 def load(
@@ -246,6 +260,14 @@ class ReplaySource:
 
     def fetch(self, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
         return self.body_at(self.now(), fmt, service, start, end, *filters)
+
+    def code_names(self) -> incidents.CodeNames:
+        """The incident codes' names as recorded with the calls (upstream's code tables), else
+        the built-in ones."""
+        try:
+            return incidents.read_code_names(self.fetch)[0]
+        except FeedError:
+            return incidents.BUILT_IN
 
     def body_at(self, t: float, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
         """The latest body recorded for this request at or before ``t`` (the first before any)."""

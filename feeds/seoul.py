@@ -23,8 +23,9 @@ of the requests and urllib3 loggers (urllib3 logs request lines at DEBUG), and a
 echoes the key has it replaced.
 
 The incident code tables (AccMainCode, AccSubCode) are fetched with the first AccInfo call and
-again daily; their Korean names replace the built-in ones in ``feeds.incidents``. When they cannot
-be fetched the built-in tables stay.
+again daily into this source's own ``code_names`` (upstream's Korean names, the built-in
+English), which the incident feed reads with each answer; nothing process-wide is rewritten. When
+they cannot be fetched the built-in names stay.
 """
 
 from __future__ import annotations
@@ -32,9 +33,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
@@ -44,15 +44,10 @@ from feeds import incidents
 from feeds.base import FeedError
 from feeds.envelope import read_rows
 from feeds.reasons import Reason
-from feeds.values import text
 
 DEFAULT_BASE_URL = "http://openapi.seoul.go.kr:8088"
 HOST = "*"  # the hold that stops every service: the host itself is not reachable
 RETRY_CODES = frozenset({"ERROR-500", "ERROR-600", "ERROR-601"})
-CODE_TABLES = (
-    ("AccMainCode", "acc_type", "acc_type_nm", incidents.TYPES),
-    ("AccSubCode", "acc_dtype", "acc_dtype_nm", incidents.DETAILS),
-)
 CODE_TABLES_MAX_AGE = 24 * 3600  # seconds before the code tables are fetched again
 CODE_TABLES_RETRY = 3600  # seconds before a failed fetch of the code tables is tried again
 USER_AGENT = "city-wall/0.1 (Seoul city-status wall)"
@@ -111,21 +106,6 @@ def protect(secret: str) -> None:
         logger = logging.getLogger(name)
         if _redact_filter not in logger.filters:
             logger.addFilter(_redact_filter)
-
-
-def name_codes(table: str, rows: Iterable[dict[str, Any]]) -> int:
-    """Take the Korean names of an incident code table's rows; English names stay built-in.
-
-    ``table`` is AccMainCode or AccSubCode; returns how many codes were named.
-    """
-    _, code_field, name_field, names = next(t for t in CODE_TABLES if t[0] == table)
-    named = 0
-    for row in rows:
-        code, name = text(row.get(code_field)), text(row.get(name_field))
-        if code and name:
-            names[code] = (name, names.get(code, (name, name))[1])
-            named += 1
-    return named
 
 
 @dataclass
@@ -188,6 +168,7 @@ class SeoulSource:
         # (until, reason) per service that did not answer, and under HOST for a host not reached
         self._holds: dict[str, tuple[float, str]] = {}
         self._names_due = 0.0  # when the incident code tables are next fetched
+        self._names = incidents.BUILT_IN  # what this source knows the incident codes as
         protect(key)
 
     def __repr__(self) -> str:
@@ -197,9 +178,13 @@ class SeoulSource:
         return self._clock()
 
     def fetch(self, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
-        if service == incidents.SERVICE:
-            self._refresh_code_names()
         return self._get(fmt, service, start, end, *filters)
+
+    def code_names(self) -> incidents.CodeNames:
+        """The incident codes' names: upstream's code tables, read once a day (the built-in
+        names until they answer)."""
+        self._refresh_code_names()
+        return self._names
 
     def close(self) -> None:
         self._session.close()
@@ -278,15 +263,12 @@ class SeoulSource:
         if self._clock() < self._names_due:
             return
         try:
-            counts = [
-                name_codes(table, read_rows(self._get("xml", table, 1, 1000), table))
-                for table, *_ in CODE_TABLES
-            ]
+            names, counts = incidents.read_code_names(self._get)
         except FeedError as exc:
             self._names_due = self._clock() + CODE_TABLES_RETRY
             log.warning("incident code tables not fetched, keeping the built-in names: %s", exc)
             return
-        self._names_due = self._clock() + CODE_TABLES_MAX_AGE
+        self._names, self._names_due = names, self._clock() + CODE_TABLES_MAX_AGE
         log.info("incident code tables fetched: %d types, %d details", *counts)
 
 

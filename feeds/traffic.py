@@ -33,7 +33,6 @@ from feeds.values import number, seoul_time, text
 
 SERVICE = "citydata"
 CONGESTION = ("원활", "서행", "정체")
-CONGESTION_EN = {"원활": "Free flow", "서행": "Slow", "정체": "Jammed"}
 
 # Places polled by default, spread over the districts (names as the place list spells them).
 HOTSPOTS: tuple[str, ...] = (

@@ -86,6 +86,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "city_view": ("서울 전체 보기", "Whole city"),
     "pollutants": ("오염물질", "Pollutants"),
     "roads_here": ("주요 도로", "Main roads"),
+    "roads_places_here": ("주요 도로·붐비는 곳", "Main roads and busy places"),
     "incidents_here": ("사고·통제", "Incidents"),
     "no_roads": ("관측 도로 없음", "No monitored roads"),
     "km_h": ("km/h", "km/h"),
@@ -97,9 +98,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "feed_incidents": ("사고", "Incidents"),
     "feed_crowds": ("인구", "Crowds"),
     "feed_weather": ("날씨", "Weather"),
-    "busiest_here": ("붐비는 곳", "Busy places"),
-    "no_hotspots": ("관측 장소 없음", "No monitored places"),
-    "crowd_legend": ("장소 혼잡도", "Crowds at places"),
     "people": ("{low}–{high}명", "{low}–{high} people"),
     "weather_now": ("{temp}°C · {precipitation}", "{temp}°C · {precipitation}"),
     "weather_rain": ("{kind} {mm} mm", "{kind} {mm} mm"),
@@ -147,15 +145,6 @@ PRECIPITATION_NAMES = {
     "빗방울/눈날림": ("빗방울·눈날림", "Drizzle and flurries"),
 }
 POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
-WEEKDAYS = (
-    ("월", "Mon"),
-    ("화", "Tue"),
-    ("수", "Wed"),
-    ("목", "Thu"),
-    ("금", "Fri"),
-    ("토", "Sat"),
-    ("일", "Sun"),
-)
 
 
 def language(value: object) -> str:

@@ -9,7 +9,7 @@ from dash import html
 
 from feeds import weather
 from feeds.air import POLLUTANTS, UNITS, grade, graded, reporting
-from feeds.incidents import STAGES, TYPES, stage_flow
+from feeds.incidents import STAGES, stage_flow
 from layouts import summary, theme
 from layouts.i18n import (
     POLLUTANT_NAMES,
@@ -498,7 +498,7 @@ def _clock_text(stamp: pd.Timestamp, now: pd.Timestamp) -> str:
 
 def _incident_row(row, selected: str | None, lang: str, now: pd.Timestamp) -> html.Div:
     color, _ = theme.incident_style(row.type_code)
-    name = TYPES.get(row.type_code, (row.type, row.type_en))[1 if lang == "en" else 0]
+    name = row.type_en if lang == "en" else row.type  # as the feed named it
     detail = (row.detail_en if lang == "en" else row.detail) or ""
     occurred = _seoul(row.occurred_at)
     status: list = [html.Span(t("in_progress", lang))]
@@ -639,7 +639,7 @@ def district_detail(
         else pd.DataFrame(columns=["hotspot", "level", "population_min", "population_max"])
     )
     roads = _detail_block(
-        t("roads_here", lang),
+        t("roads_places_here" if len(places) else "roads_here", lang),
         [
             html.Div(
                 className="road",

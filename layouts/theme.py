@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-PANEL_WIDTH, PANEL_HEIGHT = 1920, 1080
-COLUMNS, ROWS = 3, 2
-
 BACKGROUND = "#0b1220"
 SURFACE = "#111a2c"
 LINE = "#24324a"

@@ -22,7 +22,6 @@ from dashboard.core import Wall
 from dashboard.security import QuietRequestHandler
 from dashboard.settings import Settings
 from feeds.demo import DemoSource
-from tests.fake_seoul import built_in_incident_names
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # A weekday evening rush in late autumn: hazy air, slow roads, incidents open. Seed 7 is pinned.
@@ -85,14 +84,6 @@ class LiveWall:
     url: str
     errors: ErrorLog
     source: ControlledSource
-
-
-@pytest.fixture(autouse=True)
-def built_in_names():
-    """A live source renames incident codes from the upstream's code tables, for the process:
-    every test starts from, and leaves, the built-in names."""
-    with built_in_incident_names():
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ None) fail one way; ``heal()`` ends it. ``stop()`` and ``start()`` close and reo
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -55,19 +54,6 @@ INFO_100 = (
 )
 ERROR_500 = ("ERROR-500", "서버 오류입니다. 지속적으로 발생시 열린 데이터 광장으로 문의(Q&A) 바랍니다.")
 MAIN_POLLUTANT_OLD = {"PM-2.5": "PM25", "PM-10": "PM10"}
-
-
-@contextlib.contextmanager
-def built_in_incident_names():
-    """The live source renames incident codes from the upstream's tables: undo that afterwards."""
-    types, details = dict(incidents.TYPES), dict(incidents.DETAILS)
-    try:
-        yield
-    finally:
-        incidents.TYPES.clear()
-        incidents.TYPES.update(types)
-        incidents.DETAILS.clear()
-        incidents.DETAILS.update(details)
 
 
 class FakeClock:

@@ -297,17 +297,22 @@ def test_incident_code_tables_are_fetched_once_and_name_the_incidents(fake):
     wall.poller.poll("incidents")
     wall.poller.poll("incidents")
     assert fake.count("AccMainCode") == 1 and fake.count("AccSubCode") == 1
-    assert incidents.DETAILS["04B01"] == ("시설물보수", "Roadworks")  # upstream's Korean, our English
-    assert incidents.DETAILS["12B01"] == ("제보", "제보")  # a code the wall had not built in
+    names = wall.source.code_names()  # the source's own: nothing process-wide was rewritten
+    assert names.details["04B01"] == ("시설물보수", "Roadworks")  # upstream's Korean, our English
+    assert names.details["12B01"] == ("제보", "제보")  # a code the wall had not built in
+    assert incidents.DETAILS["04B01"] == ("도로공사", "Roadworks")  # the built-in table is untouched
     frame = data(wall, "incidents")
-    assert set(frame["type"]) <= {ko for ko, _ in incidents.TYPES.values()}
+    assert set(frame["type"]) <= {ko for ko, _ in names.types.values()}
+    renamed = frame[frame["detail_code"] == "04B01"]
+    assert (renamed["detail"] == "시설물보수").all()  # the frame is named as upstream names it
+    assert fake.count("AccMainCode") == 1  # still once: the tables are kept a day
 
 
 def test_without_the_code_tables_the_built_in_names_stay(fake, caplog):
     fake.code_tables = False
     wall = live_wall(fake)
     assert wall.poller.poll("incidents").status == OK
-    assert incidents.DETAILS["04B01"] == ("도로공사", "Roadworks")
+    assert wall.source.code_names().details["04B01"] == ("도로공사", "Roadworks")
     assert any("code tables not fetched" in r.getMessage() for r in caplog.records)
 
 
@@ -375,7 +380,8 @@ def test_a_recording_replays_the_frames_the_live_wall_showed(fake, tmp_path):
     polls = {"air": 4, "traffic": 4, "crowds": 4, "weather": 4, "incidents": 7}
     assert summary.stopped is None and summary.polls == polls
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert summary.calls == len(lines) == 4 + 4 * len(HOTSPOTS) + 7  # the feeds' calls, not the code tables
+    # The feeds' calls, and the incident code tables once, so the replay names incidents as live did.
+    assert summary.calls == len(lines) == 4 + 4 * len(HOTSPOTS) + 7 + len(incidents.CODE_TABLES)
     assert set(lines[0]) == {"t", "fmt", "service", "start", "end", "filters", "body"}
     assert KEY not in path.read_text(encoding="utf-8")
 
