@@ -388,7 +388,7 @@ def weather_now(frame: pd.DataFrame | None, live: bool, lang: str) -> list:
     kind = precipitation_name(now.precipitation_type, lang)
     if now.precipitation_type != weather.NO_PRECIPITATION and now.precipitation_mm > 0:
         kind = t("weather_rain", lang, kind=kind, mm=f"{now.precipitation_mm:g}")
-    said = t("weather_now", lang, temp=f"{now.temp_c:.0f}", precipitation=kind)
+    said = t("weather_now", lang, temp=str(round(now.temp_c)), precipitation=kind)
     return [html.Span(said, className="weather-value" if live else "weather-value not-live")]
 
 

@@ -141,3 +141,12 @@ def test_a_failing_round_fails_each_of_its_feeds_with_its_reason_and_keeps_their
         assert metas[feed].error == "the network is down"
         assert not wall.store.frame(feed).data.empty  # the last good frame stays
     assert wall.store.meta("air").error is None  # another call: untouched
+
+
+@pytest.mark.parametrize(("temp", "said"), [(-0.3, "0°C"), (-0.6, "-1°C"), (7.4, "7°C")])
+def test_the_weather_beside_the_clock_never_says_minus_zero(temp, said):
+    from layouts import panels
+
+    reading = {**capture()["CITYDATA"]["WEATHER_STTS"][0], "TEMP": str(temp)}
+    shown = panels.weather_now(weather.parse(answer(WEATHER_STTS=[reading])), True, "en")
+    assert shown[0].children == f"{said} · no rain"
