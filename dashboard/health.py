@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify
 
 from dashboard.store import OK, FrameMeta, FrameStore, StoreUnavailable
-
-SEOUL = ZoneInfo("Asia/Seoul")
+from feeds.values import SEOUL
 
 
 def _iso(epoch: float | None) -> str | None:

@@ -35,6 +35,7 @@ from dashboard.store import FrameMeta, FrameStore, StoreUnavailable, digest
 from feeds.base import FeedError, Source
 from feeds.reasons import Reason
 from feeds.registry import Feed, calls
+from feeds.values import TIME_ZONE
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +404,7 @@ class Poller:
             if self._scheduler is not None:
                 return False
             self.restore()
-            scheduler = BackgroundScheduler(timezone="Asia/Seoul", daemon=True)
+            scheduler = BackgroundScheduler(timezone=TIME_ZONE, daemon=True)
             now = datetime.now(scheduler.timezone)
             for index, call in enumerate(self.calls):
                 scheduler.add_job(

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-SEOUL = ZoneInfo("Asia/Seoul")
+TIME_ZONE = "Asia/Seoul"  # the city's clock: every time the wall shows is Seoul's
+SEOUL = ZoneInfo(TIME_ZONE)
 
 
 def number(value: object) -> float:

@@ -10,6 +10,7 @@ from dash import html
 from feeds import weather
 from feeds.air import POLLUTANTS, UNITS, grade, graded, reporting
 from feeds.incidents import STAGES, stage_flow
+from feeds.values import TIME_ZONE
 from layouts import summary, theme
 from layouts.i18n import (
     POLLUTANT_NAMES,
@@ -472,7 +473,7 @@ def incident_clock(incidents: pd.DataFrame | None, moment: float) -> tuple:
     if incidents is None or incidents.empty:
         return (now.date(),)
     clears = pd.to_datetime(incidents["expected_clear_at"])
-    clears = clears.dt.tz_localize("Asia/Seoul") if clears.dt.tz is None else clears
+    clears = clears.dt.tz_localize(TIME_ZONE) if clears.dt.tz is None else clears
     return now.date(), int((clears <= now).sum())
 
 
@@ -488,7 +489,7 @@ def seoul_moment(moment: float) -> pd.Timestamp:
 
 def _seoul(stamp: pd.Timestamp) -> pd.Timestamp:
     """A time on the source's clock, Asia/Seoul (naive times are taken as UTC, as epoch seconds are)."""
-    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert("Asia/Seoul")
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert(TIME_ZONE)
 
 
 def _clock_text(stamp: pd.Timestamp, now: pd.Timestamp) -> str:
@@ -726,7 +727,7 @@ def _pollutant(name: str, value: float, lang: str) -> html.Div:
 
 def past_banner(when: float, lang: str) -> list:
     """On every panel while the time machine is on: this is not live."""
-    moment = pd.Timestamp(when, unit="s", tz="Asia/Seoul").strftime("%m/%d %H:%M")
+    moment = pd.Timestamp(when, unit="s", tz=TIME_ZONE).strftime("%m/%d %H:%M")
     # data-when lets the wall's clock show the moment being looked at, not now.
     return [
         html.Strong(t("past_title", lang, time=moment), **{"data-when": f"{when:.0f}"}),
@@ -735,7 +736,7 @@ def past_banner(when: float, lang: str) -> list:
 
 
 def past_status(when: float, lang: str) -> list:
-    moment = pd.Timestamp(when, unit="s", tz="Asia/Seoul").strftime("%m/%d %H:%M")
+    moment = pd.Timestamp(when, unit="s", tz=TIME_ZONE).strftime("%m/%d %H:%M")
     return [
         html.Span(
             className="status status-past",

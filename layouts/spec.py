@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from feeds.registry import FEEDS
+from feeds.values import TIME_ZONE
 from layouts import figures, panels, qr, summary
 from layouts.i18n import district_name, t
 
@@ -173,7 +174,7 @@ def _air_trend(view: View) -> dict:
 
 
 def _traffic_trend(view: View) -> dict:
-    until = pd.Timestamp(view.moment, unit="s", tz="Asia/Seoul")
+    until = pd.Timestamp(view.moment, unit="s", tz=TIME_ZONE)
     series = view.traffic_series(until.normalize() - pd.Timedelta(days=EARLIER_DAYS), until)
     today, earlier, days = summary.speed_by_hour(series, until)
     return figures.traffic_trend(today, earlier, days, view.lang)
@@ -181,9 +182,7 @@ def _traffic_trend(view: View) -> dict:
 
 def _incident_timeline(view: View) -> dict:
     timeline = view.incident_timeline(view.moment - DAY, view.moment)
-    return figures.incident_timeline(
-        timeline, pd.Timestamp(view.moment, unit="s", tz="Asia/Seoul"), view.lang
-    )
+    return figures.incident_timeline(timeline, pd.Timestamp(view.moment, unit="s", tz=TIME_ZONE), view.lang)
 
 
 def _handling(view: View) -> list:

@@ -14,6 +14,7 @@ from feeds.air import (
     is_reporting,
     worst_district,  # noqa: F401 -- the panels read it from here
 )
+from feeds.values import TIME_ZONE
 
 
 def air_row(air: pd.DataFrame | None, code: str | None) -> pd.Series | None:
@@ -176,10 +177,10 @@ def speed_by_hour(
     known["weight"] = known["links"].clip(lower=1)
     city = known.groupby("measured_at")[["weighted", "weight"]].sum()
     city["speed_kmh"] = city["weighted"] / city["weight"]
-    local = city.index.tz_convert("Asia/Seoul")
+    local = city.index.tz_convert(TIME_ZONE)
     city = city.assign(day=local.normalize(), hour=local.hour)
     hourly = city.groupby(["day", "hour"], as_index=False)["speed_kmh"].mean()
-    day = moment.tz_convert("Asia/Seoul").normalize()
+    day = moment.tz_convert(TIME_ZONE).normalize()
     today = hourly[hourly["day"] == day][["hour", "speed_kmh"]]
     before = hourly[hourly["day"] < day]
     earlier = before.groupby("hour", as_index=False)["speed_kmh"].mean()
