@@ -23,9 +23,10 @@ from feeds.base import FeedError
 from feeds.districts import locate
 from feeds.envelope import read_object
 from feeds.reasons import Reason
-from feeds.traffic import SERVICE, place_middle, place_records
+from feeds.traffic import SERVICE, measured_at, place_middle, place_records
 from feeds.values import number, seoul_time, text
 
+__all__ = ["measured_at", "parse"]  # measured_at: the newest PPLTN_TIME, read as traffic reads its own
 LEVELS = ("여유", "보통", "약간 붐빔", "붐빔")  # calm to crowded, as citydata says them
 COLUMNS = [
     "hotspot",
@@ -50,10 +51,6 @@ def parse(bodies: list[str | bytes] | str | bytes) -> pd.DataFrame:
     frame["measured_at"] = pd.to_datetime(frame["measured_at"])
     frame = frame.drop_duplicates("hotspot_code", keep="first")
     return frame.sort_values(["level_rank", "population_max"], ascending=False).reset_index(drop=True)
-
-
-def measured_at(frame: pd.DataFrame) -> pd.Timestamp | None:
-    return frame["measured_at"].max() if not frame.empty else None
 
 
 def _records(body: str | bytes) -> list[dict]:

@@ -26,9 +26,10 @@ from feeds.base import FeedError
 from feeds.districts import locate
 from feeds.envelope import read_object
 from feeds.reasons import Reason
-from feeds.traffic import SERVICE, place_middle, place_records
+from feeds.traffic import SERVICE, measured_at, place_middle, place_records
 from feeds.values import number, seoul_time, text
 
+__all__ = ["CityWeather", "city", "measured_at", "parse"]  # measured_at: the newest WEATHER_TIME
 NO_PRECIPITATION = "없음"
 PRECIPITATION_TYPES = (NO_PRECIPITATION, "비", "눈", "비/눈", "소나기", "빗방울", "눈날림", "빗방울/눈날림")
 COLUMNS = [
@@ -59,10 +60,6 @@ def parse(bodies: list[str | bytes] | str | bytes) -> pd.DataFrame:
         return frame
     frame["measured_at"] = pd.to_datetime(frame["measured_at"])
     return frame.drop_duplicates("hotspot", keep="first").reset_index(drop=True)
-
-
-def measured_at(frame: pd.DataFrame) -> pd.Timestamp | None:
-    return frame["measured_at"].max() if not frame.empty else None
 
 
 def city(frame: pd.DataFrame | None) -> CityWeather | None:
