@@ -1100,8 +1100,6 @@ PLACES: tuple[Place, ...] = tuple(
 PLACE_BY_KEY: dict[str, Place] = {key: place for place in PLACES for key in (place.name, place.code)}
 LINKS: tuple[Link, ...] = tuple(link for place in PLACES for link in place.links)
 
-# Congestion levels by speed (km/h), the bands TOPIS uses on ordinary city roads.
-JAMMED_BELOW, SLOW_BELOW = 15, 25
 ROAD_MESSAGES = {
     "원활": "도로 소통이 원활해요.",
     "서행": "해당 장소로 이동·진입시 시간이 조금 걸릴 수 있어요.",
@@ -1113,10 +1111,6 @@ CROWD_LEVELS = (  # (share of the place's peak crowd below which the level holds
     (0.88, "약간 붐빔", "사람들이 몰려있을 가능성이 크고 붐빈다고 느낄 수 있어요."),
     (math.inf, "붐빔", "사람들이 몰려있을 가능성이 매우 크고 많이 붐빈다고 느낄 수 있어요."),
 )
-
-
-def _congestion(speed: float) -> str:
-    return "정체" if speed < JAMMED_BELOW else "서행" if speed < SLOW_BELOW else "원활"
 
 
 def _demand(t: float) -> float:
@@ -1178,7 +1172,7 @@ def _citydata(seed: int, t: float, place: Place, play: Play | None = None) -> di
                 "END_ND_XY": f"{end[0]}_{end[1]}",
                 "DIST": f"{length}.0",
                 "SPD": speed,
-                "IDX": _congestion(speed),
+                "IDX": traffic.congestion_of(speed),
                 # The upstream lists a link's vertices from its end node back to its start node.
                 "XYLIST": "|".join(f"{lon}_{lat}" for lon, lat in reversed(link.path)),
             }
@@ -1191,8 +1185,8 @@ def _citydata(seed: int, t: float, place: Place, play: Play | None = None) -> di
         "LIVE_PPLTN_STTS": [_crowd(seed, stamp, place, when)],
         "ROAD_TRAFFIC_STTS": {
             "AVG_ROAD_DATA": {
-                "ROAD_MSG": ROAD_MESSAGES[_congestion(average)],
-                "ROAD_TRAFFIC_IDX": _congestion(average),
+                "ROAD_MSG": ROAD_MESSAGES[traffic.congestion_of(average)],
+                "ROAD_TRAFFIC_IDX": traffic.congestion_of(average),
                 "ROAD_TRAFFIC_SPD": average,
                 "ROAD_TRAFFIC_TIME": when,
             },

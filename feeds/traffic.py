@@ -33,6 +33,16 @@ from feeds.values import number, seoul_time, text
 
 SERVICE = "citydata"
 CONGESTION = ("원활", "서행", "정체")
+# The speed bands citydata grades ordinary city roads by (km/h): 정체 below 15, 서행 below 25.
+JAMMED_BELOW, SLOW_BELOW = 15, 25
+
+
+def congestion_of(speed: float) -> str:
+    """The congestion level of a road speed, as citydata words it ("" for no speed)."""
+    if speed != speed:  # NaN
+        return ""
+    return "정체" if speed < JAMMED_BELOW else "서행" if speed < SLOW_BELOW else "원활"
+
 
 # Places polled by default, spread over the districts (names as the place list spells them).
 HOTSPOTS: tuple[str, ...] = (

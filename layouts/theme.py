@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from feeds.traffic import congestion_of
+
 BACKGROUND = "#0b1220"
 SURFACE = "#111a2c"
 LINE = "#24324a"
@@ -56,14 +58,8 @@ def incident_style(type_code: str) -> tuple[str, str]:
 
 
 def speed_color(speed: float) -> str:
-    """Road speed to the congestion palette (정체 < 15, 서행 < 25 km/h, as citydata grades)."""
-    if speed != speed:  # NaN
-        return CONGESTION_COLORS[""]
-    if speed < 15:
-        return CONGESTION_COLORS["정체"]
-    if speed < 25:
-        return CONGESTION_COLORS["서행"]
-    return CONGESTION_COLORS["원활"]
+    """Road speed to the congestion palette, by the bands citydata grades (traffic.congestion_of)."""
+    return CONGESTION_COLORS[congestion_of(speed)]
 
 
 def luminance(color: str) -> float:
