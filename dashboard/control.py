@@ -261,7 +261,7 @@ def _session_key(session: str) -> str:
 
 
 def _scenario_titles(name: str) -> tuple[str, str, str]:
-    from feeds.scenarios import load_scenario
+    from feeds.demo import load_scenario
 
     try:
         scenario = load_scenario(name)

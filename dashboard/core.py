@@ -353,6 +353,6 @@ def _scenarios(source: Source) -> list[str]:
     """Scenarios the remote may start: those of a source that can play them (the demo)."""
     if not hasattr(source, "play"):
         return []
-    from feeds.scenarios import bundled_scenarios
+    from feeds.demo import bundled_scenarios
 
     return bundled_scenarios()

@@ -39,6 +39,7 @@ from typing import IO
 
 from feeds import incidents, traffic
 from feeds.base import FeedError, Source
+from feeds.demo.clock import SimClock
 from feeds.reasons import Reason
 
 Request = tuple[str, str, int, int, tuple[str, ...]]  # (fmt, service, start, end, filters)
@@ -222,8 +223,6 @@ class ReplaySource:
 
         ``hotspots`` (the citydata places traffic.fetch asks for) defaults to those recorded.
         """
-        if speed < 0:
-            raise ValueError("speed must not be negative")
         self.path = Path(path)
         self._calls = load(self.path)
         times = [t for found, _ in self._calls.values() for t in found]
@@ -237,26 +236,21 @@ class ReplaySource:
         ]
         self.period = self.last - self.first + min(gaps, default=0.0)
         self.loop = loop
-        self._speed = float(speed)
-        self._clock = clock
-        self._clock_zero = clock()
-        self._frozen_at: float | None = None
+        self._clock = SimClock.running(self.first, speed, clock)
         places = [key[4][0] for key in self._calls if key[1] == traffic.SERVICE and key[4]]
         self.hotspots = tuple(hotspots) if hotspots else tuple(dict.fromkeys(places)) or None
 
     @property
     def speed(self) -> float:
-        return 0.0 if self._frozen_at is not None else self._speed
+        return self._clock.speed
 
     def now(self) -> float:
-        if self._frozen_at is not None:
-            return self._frozen_at
-        elapsed = (self._clock() - self._clock_zero) * self._speed
+        elapsed = self._clock.elapsed()
         if self.loop and self.period > 0:
             elapsed %= self.period
         else:
             elapsed = min(elapsed, self.last - self.first)
-        return self.first + elapsed
+        return self._clock.start + elapsed
 
     def fetch(self, fmt: str, service: str, start: int, end: int, *filters: str) -> str:
         return self.body_at(self.now(), fmt, service, start, end, *filters)
@@ -284,8 +278,8 @@ class ReplaySource:
     def past(self, t: float) -> ReplaySource:
         """The same recording with its clock stopped at ``t`` (the wall warms its trends with it)."""
         frozen = copy.copy(self)
-        frozen._frozen_at = t
+        frozen._clock = self._clock.stopped_at(t)
         return frozen
 
     def __repr__(self) -> str:
-        return f"ReplaySource({str(self.path)!r}, speed={self._speed:g}, loop={self.loop})"
+        return f"ReplaySource({str(self.path)!r}, speed={self._clock.speed:g}, loop={self.loop})"

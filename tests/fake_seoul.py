@@ -22,7 +22,9 @@ from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from feeds import air, demo, incidents
+from feeds import air, incidents
+from feeds.demo import body_at
+from feeds.demo.envelopes import NO_DATA, OK_MESSAGE, error_body
 
 # A weekday evening rush in late autumn: hazy air, slow roads, incidents open.
 MOMENT = datetime(2026, 11, 19, 18, 30, tzinfo=ZoneInfo("Asia/Seoul")).timestamp()
@@ -165,11 +167,11 @@ class FakeSeoul:
         if mode == "info100" or key != self.key:
             return self._ok("xml", INFO_100)
         if mode == "info200":
-            return self._ok(fmt, demo._error(fmt, demo.NO_DATA))
+            return self._ok(fmt, error_body(fmt, NO_DATA))
         if mode == "error500":
-            return self._ok(fmt, demo._error(fmt, ERROR_500))
+            return self._ok(fmt, error_body(fmt, ERROR_500))
         if mode == "echo_key":
-            return self._ok(fmt, demo._error(fmt, ("ERROR-999", f"인증키 {key} 처리 중 오류")))
+            return self._ok(fmt, error_body(fmt, ("ERROR-999", f"인증키 {key} 처리 중 오류")))
         body = self.body(fmt, service, start, end, *filters, generation=mode)
         if mode == "malformed":
             return self._ok(fmt, body[: len(body) // 2])
@@ -181,7 +183,7 @@ class FakeSeoul:
         """A correct answer at the fake's clock."""
         if service in CODE_TABLES and self.code_tables:
             return _code_table(fmt, service)
-        body = demo.body_at(self.seed, self.clock(), fmt, service, start, end, *filters)
+        body = body_at(self.seed, self.clock(), fmt, service, start, end, *filters)
         if service == air.SERVICE and fmt == "json" and generation != "new_generation":
             return _old_generation(body, numbers=generation != "strings")
         return body
@@ -238,7 +240,7 @@ def _code_table(fmt: str, service: str) -> str:
             {
                 service: {
                     "list_total_count": len(rows),
-                    "RESULT": {"CODE": "INFO-000", "MESSAGE": demo.OK_MESSAGE},
+                    "RESULT": {"CODE": "INFO-000", "MESSAGE": OK_MESSAGE},
                     "row": rows,
                 }
             },
@@ -248,7 +250,7 @@ def _code_table(fmt: str, service: str) -> str:
         f"<row><{code_field}>{code}</{code_field}><{name_field}>{escape(name)}</{name_field}></row>"
         for code, name in names.items()
     )
-    result = f"<RESULT><CODE>INFO-000</CODE><MESSAGE>{demo.OK_MESSAGE}</MESSAGE></RESULT>"
+    result = f"<RESULT><CODE>INFO-000</CODE><MESSAGE>{OK_MESSAGE}</MESSAGE></RESULT>"
     return (
         f'<?xml version="1.0" encoding="UTF-8"?><{service}><list_total_count>{len(rows)}'
         f"</list_total_count>{result}{items}</{service}>"

@@ -13,7 +13,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from feeds.scenarios import bundled_scenarios, load_scenario
+from feeds.demo import bundled_scenarios, load_scenario
 from layouts import theme
 from tests.test_wall_browser import console_errors, open_wall, wait_for
 from tests.test_wall_browser_words import fail_every_feed, inside

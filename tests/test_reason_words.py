@@ -22,12 +22,10 @@ from layouts.i18n import REASON_WORDS, reason_text
 
 ROOT = Path(__file__).parent.parent
 # Where reasons are given: the feeds, the live source, the store's stale reasons, the poller.
-# (Not scenarios.py: a scenario file's problems are said at start, never as a feed's reason.)
-NOT_GIVING = ("scenarios.py", "reasons.py")
+# (Not scenario_files.py: a scenario file's problems are said at start, never as a feed's reason.)
+NOT_GIVING = ("scenario_files.py", "reasons.py")
 MODULES = [
-    *sorted(
-        path for path in (ROOT / "feeds").glob("*.py") if path.name not in ("scenarios.py", "reasons.py")
-    ),
+    *sorted(path for path in (ROOT / "feeds").rglob("*.py") if path.name not in NOT_GIVING),
     *(ROOT / "dashboard" / name for name in ("store.py", "poller.py", "readmodel.py", "core.py")),
 ]
 RAISERS = {"FeedError", "StoreUnavailable"}  # their first argument is a reason

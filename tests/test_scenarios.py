@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from feeds import air, incidents, traffic
-from feeds.demo import DemoSource
+from feeds.demo import DemoSource, Scenario, ScenarioError, bundled_scenarios, load_scenario
+from feeds.demo.scenario_files import BUNDLED_DIR
 from feeds.districts import locate
-from feeds.scenarios import BUNDLED_DIR, Scenario, ScenarioError, bundled_scenarios, load_scenario
 from feeds.values import SEOUL
 
 MINUTE, HOUR = 60, 3600

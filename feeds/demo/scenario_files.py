@@ -1,54 +1,8 @@
-"""Scripted scenarios: small JSON files that play incidents from report to resolution in the demo city.
+"""Scenario files: the bundled ones, and reading a JSON document into a validated Scenario.
 
-A scenario injects events into the demo source (feeds.demo) on a timeline relative to the moment
-it is played. Everything it adds goes out in the upstream's own payloads (AccInfo rows, citydata
-road speeds, RealtimeCityAir rows), so the wall shows a scenario exactly as it would show real
-data. What the demo answers stays a pure function of (seed, scenario, play start, time): a
-scenario is deterministic, restartable and can be rehearsed on an accelerated clock. When its
-duration has passed the city is the ordinary simulated one again.
-
-The file (bundled ones live in feeds/scenarios/<name>.json; docs/scenarios.md has a full example)::
-
-    {
-      "name": "mapo-fire",                  same as the file name: [a-z0-9-]
-      "title_ko": "...", "title_en": "...", what the wall and the remote call it
-      "description": "...",                 a sentence for whoever picks the scenario
-      "duration": "2:30:00",                when it ends and the ordinary city returns
-      "events": [ {"at": "02:00", "kind": "stage", ...}, ... ]
-    }
-
-Times (``duration``, ``at``, ``until``, ``ramp``, ``fade``, ``expected_clear``) are seconds (a
-number) or ``"mm:ss"`` / ``"h:mm:ss"`` strings; all but ramp and fade count from the scenario's
-start and lie within its duration. Every event may carry a free-text ``note``. Kinds:
-
-``incident``  an incident is reported: ``id`` (the name later events use), ``type`` (AccMainCode,
-              A08), ``detail`` (AccSubCode of that type, 08B01), ``district`` (Korean name),
-              ``link`` (a demo road link: its 10-digit id or "도로 시작→끝", e.g. "양화로
-              합정→홍대입구"), ``position`` (0-1 along the link, default 0.5; the point must lie in
-              the district), ``text`` (acc_info lines: a string or a list of strings), optional
-              ``road_code`` ("009" full closure, default "010" partial), ``expected_clear`` and
-              ``stage`` (default "reported").
-``stage``     the incident ``incident`` reaches stage ``stage`` (a code from
-              feeds.incidents.STAGES in its type's flow, later than its current one); optional
-              new ``text``, ``road_code`` and ``expected_clear``, else the previous ones hold.
-``clear``     the incident ``incident`` is closed and leaves the feed. An incident never cleared
-              leaves with the scenario's end.
-``traffic``   speeds drop to ``factor`` (0-1) of what they would be on the links within
-              ``radius_m`` metres (default 300) of incident ``near`` and/or on the listed
-              ``links``, from ``at`` to ``until`` (default: the end), easing in over ``ramp`` and
-              out over ``fade`` seconds (default 0). Overlapping effects: the slowest wins.
-``air``       ``pm25`` and ``pm10`` µg/m³ (at least 0; pm10 defaults to pm25 and is never less,
-              since PM10 includes PM2.5) are added in ``district`` and, times a share, in the
-              ``neighbours`` ({"서대문구": 0.4}), with ``until``, ``ramp`` and ``fade`` as for
-              traffic. Air is hourly: the addition is taken at each hour's stamp, so it shows from
-              the first hour stamped after it starts; the CAI and grade follow the new values.
-
-The handling stage reaches the wall through the real parser: each scripted incident's acc_info
-starts with the line ``[진행단계] <Korean stage name>`` (feeds.incidents.STAGE_LINE), which
-feeds.incidents.parse turns into the ``stage`` column.
-
-A file that breaks a rule is refused with a ScenarioError (a ValueError) naming the file and the
-field, e.g. ``mapo-fire.json: events[4].stage: 'arrived' comes after 'operating' ...``.
+The format is in docs/scenarios.md. A file that breaks a rule is refused with a ScenarioError (a
+ValueError) naming the file and the field, e.g. ``mapo-fire.json: events[4].stage: 'arrived'
+comes after 'operating' ...``.
 """
 
 from __future__ import annotations
@@ -56,22 +10,21 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from feeds import incidents
-from feeds.demo import LINKS, Incident, Link
+from feeds.demo.roads import LINKS, Link, distance_m, point_along
+from feeds.demo.scenarios import AirEffect, Scenario, ScriptedIncident, Step, TrafficEffect, Window
 from feeds.districts import BY_NAME, locate
 
-BUNDLED_DIR = Path(__file__).with_suffix("")  # feeds/scenarios/
+BUNDLED_DIR = Path(__file__).parent / "scenarios"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 CLOCK = re.compile(r"(-?)(\d+):(\d{1,2})(?::(\d{1,2}))?")
 ROAD_CODES = ("009", "010")
 DEFAULT_RADIUS_M = 300.0
 
 STAGE_ORDER = {code: k for k, (code, _, _) in enumerate(incidents.STAGES)}
-STAGE_LABELS = {code: (ko, en) for code, ko, en in incidents.STAGES}
 LINK_BY_KEY: dict[str, Link] = {
     key: link for link in LINKS for key in (link.link_id, f"{link.road} {link.start_node}→{link.end_node}")
 }
@@ -100,173 +53,6 @@ COMMON_FIELDS = {"at", "kind", "note"}
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be played; the message names the file and the field."""
-
-
-# --- what a scenario is made of -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """An incident as it stands from ``at`` (scenario seconds) on."""
-
-    at: float
-    stage: str
-    text: tuple[str, ...]
-    road_code: str
-    expected_clear: float | None
-
-
-@dataclass(frozen=True)
-class ScriptedIncident:
-    key: str  # the id events use
-    number: int  # its place among the scenario's incidents, part of its acc_id
-    type_code: str
-    detail_code: str
-    district: str
-    link: Link
-    lon: float
-    lat: float
-    steps: tuple[Step, ...]  # the first is the report
-    cleared: float  # scenario seconds when it leaves the feed
-
-    def step_at(self, elapsed: float) -> Step | None:
-        """The step in force ``elapsed`` seconds into the scenario; None when not open then."""
-        if not self.steps[0].at <= elapsed < self.cleared:
-            return None
-        return [step for step in self.steps if step.at <= elapsed][-1]
-
-
-@dataclass(frozen=True)
-class Window:
-    """When an effect holds, as a weight from 0 to 1: eases in over ramp, out over fade."""
-
-    at: float
-    until: float
-    ramp: float
-    fade: float
-
-    def weight(self, elapsed: float) -> float:
-        if not self.at <= elapsed < self.until:
-            return 0.0
-        rise = (elapsed - self.at) / self.ramp if self.ramp else 1.0
-        fall = (self.until - elapsed) / self.fade if self.fade else 1.0
-        return min(1.0, rise, fall)
-
-
-@dataclass(frozen=True)
-class TrafficEffect:
-    window: Window
-    factor: float  # share of the ordinary speed at full weight
-    links: frozenset[str]
-
-
-@dataclass(frozen=True)
-class AirEffect:
-    window: Window
-    pm25: float  # µg/m³ added at full weight
-    pm10: float
-    districts: tuple[tuple[str, float], ...]  # (district name, share of the addition)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    title_ko: str
-    title_en: str
-    description: str
-    duration: float  # seconds
-    incidents: tuple[ScriptedIncident, ...]
-    traffic: tuple[TrafficEffect, ...]
-    air: tuple[AirEffect, ...]
-
-    def plays(self, started_at: float, t: float) -> bool:
-        """Whether the scenario is on at ``t`` when played from ``started_at``."""
-        return 0 <= t - started_at < self.duration
-
-    def open_incidents(self, started_at: float, t: float) -> list[Incident]:
-        """The scripted incidents open at ``t``, as the demo lists incidents."""
-        elapsed = t - started_at
-        found = []
-        for scripted in self.incidents:
-            step = scripted.step_at(elapsed)
-            if step is None:
-                continue
-            expected = step.expected_clear
-            found.append(
-                Incident(
-                    incident_id=incident_id(started_at, scripted.number),
-                    type_code=scripted.type_code,
-                    detail_code=scripted.detail_code,
-                    start=started_at + scripted.steps[0].at,
-                    end=started_at + scripted.cleared,
-                    expected_end=None if expected is None else started_at + expected,
-                    link=scripted.link,
-                    lon=scripted.lon,
-                    lat=scripted.lat,
-                    road_code=step.road_code,
-                    description="\r".join(
-                        (f"{incidents.STAGE_LINE} {STAGE_LABELS[step.stage][0]}", *step.text)
-                    ),
-                    with_seconds=True,
-                )
-            )
-        return found
-
-    def link_factors(self, started_at: float, t: float) -> dict[str, float]:
-        """Per road link, the share of its ordinary speed left at ``t`` (links not listed: 1)."""
-        elapsed = t - started_at
-        factors: dict[str, float] = {}
-        for effect in self.traffic:
-            weight = effect.window.weight(elapsed)
-            if weight:
-                factor = 1 - (1 - effect.factor) * weight
-                for link_id in effect.links:
-                    factors[link_id] = min(factors.get(link_id, 1.0), factor)
-        return factors
-
-    def air_added(self, started_at: float, t: float) -> dict[str, tuple[float, float]]:
-        """Per district name, the (PM2.5, PM10) µg/m³ added at ``t`` (districts not listed: none)."""
-        elapsed = t - started_at
-        added: dict[str, tuple[float, float]] = {}
-        for effect in self.air:
-            weight = effect.window.weight(elapsed)
-            for district, share in effect.districts if weight else ():
-                pm25, pm10 = added.get(district, (0.0, 0.0))
-                added[district] = (pm25 + effect.pm25 * share * weight, pm10 + effect.pm10 * share * weight)
-        return added
-
-    def status(self, started_at: float, t: float) -> dict[str, Any]:
-        """Where the play stands at ``t``, told by its first incident: its id, district and stage."""
-        elapsed = t - started_at
-        lead = self.incidents[0]
-        step = lead.step_at(elapsed)
-        stage = "closed" if elapsed >= lead.cleared else step.stage if step else ""
-        stage_ko, stage_en = STAGE_LABELS.get(stage, ("", ""))
-        return {
-            "name": self.name,
-            "title_ko": self.title_ko,
-            "title_en": self.title_en,
-            "started_at": started_at,
-            "elapsed": elapsed,
-            "duration": self.duration,
-            "incident_id": incident_id(started_at, lead.number),
-            "district": lead.district,
-            "stage": stage,
-            "stage_ko": stage_ko,
-            "stage_en": stage_en,
-            "finished": elapsed >= self.duration,
-        }
-
-
-def incident_id(started_at: float, number: int) -> str:
-    """A scripted incident's acc_id: digits, fixed by the play start, never an ordinary id's length.
-
-    Ordinary demo ids have 9 digits; these have 11, so a replay of the scenario is a new incident.
-    """
-    return f"9{int(started_at) % 10**8:08d}{number:02d}"
-
-
-# --- loading --------------------------------------------------------------------------------------
 
 
 def bundled_scenarios() -> list[str]:
@@ -464,7 +250,7 @@ class _Reader:
         district = self.district(event["district"], f"{field}.district")
         link = self.link(event["link"], f"{field}.link")
         position = self.number(event.get("position", 0.5), f"{field}.position", 0, 1)
-        lon, lat = _along(link, position)
+        lon, lat = point_along(link, position)
         found = locate(lat, lon)
         if found is None or found.name != district:
             where = found.name if found else "no district"
@@ -598,7 +384,7 @@ class _Reader:
             near = {
                 link.link_id
                 for link in LINKS
-                if _distance_m((timeline["lon"], timeline["lat"]), link.path) <= radius
+                if distance_m((timeline["lon"], timeline["lat"]), link.path) <= radius
             }
             links |= near
         elif "radius_m" in event:
@@ -631,40 +417,3 @@ class _Reader:
                 raise self.fail(where, "is the district itself")
             shares.append((name, self.number(share, where, 0, 1, low_open=True)))
         return AirEffect(self.window(event, field), pm25, pm10, tuple(shares))
-
-
-def _along(link: Link, share: float) -> tuple[float, float]:
-    """The (lon, lat) point ``share`` of the way along a link, by length."""
-    pieces = list(zip(link.path, link.path[1:], strict=False))
-    target = sum(_segment_m(a, b) for a, b in pieces) * share
-    for a, b in pieces:
-        piece = _segment_m(a, b)
-        if target <= piece:
-            k = target / piece if piece else 0.0
-            return a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k
-        target -= piece
-    return link.path[-1]
-
-
-def _local_m(origin: tuple[float, float], point: tuple[float, float]) -> tuple[float, float]:
-    """A point in metres east and north of ``origin`` (flat earth: fine across a few km)."""
-    metres_per_degree = 111_320.0
-    return (
-        (point[0] - origin[0]) * metres_per_degree * math.cos(math.radians(origin[1])),
-        (point[1] - origin[1]) * metres_per_degree,
-    )
-
-
-def _segment_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return math.hypot(*_local_m(a, b))
-
-
-def _distance_m(point: tuple[float, float], path: tuple[tuple[float, float], ...]) -> float:
-    """Metres from a point to the nearest part of a polyline."""
-    best = math.inf
-    for a, b in zip(path, path[1:], strict=False):
-        (ax, ay), (bx, by) = _local_m(point, a), _local_m(point, b)
-        dx, dy = bx - ax, by - ay
-        k = 0.0 if dx == dy == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
-        best = min(best, math.hypot(ax + k * dx, ay + k * dy))
-    return best
