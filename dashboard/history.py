@@ -1,7 +1,12 @@
-"""The city's memory: air, traffic, incidents and recent frames in one SQLite file.
+"""The city's memory: each feed's series, the incidents' lifecycle and recent frames in one SQLite file.
 
 The poller writes it after each successful poll (``record``); the wall reads it for trends, the
 incident timeline, handling times, the time machine and a warm start. Nothing else writes it.
+
+What is kept of a feed is said by its spec (feeds.registry): every frame whose content changed
+(the time machine, a warm start), a table per ``Series`` it declares, written alike by one
+writer, and, for the incident feed, the lifecycle below, its one writer of its own. The file
+carries its schema version: an older file is brought up to date when opened, a newer one refused.
 
 Times are epoch seconds, on the source's clock (the poll's ``source_now``: a demo running fast or
 a replay keeps its own), except ``fetched_at``, the wall clock of a poll, which a warm start needs
@@ -48,7 +53,8 @@ from pandas.api.types import pandas_dtype
 from dashboard.settings import SettingsError
 from dashboard.store import FrameMeta, digest
 from feeds import incidents as incidents_feed
-from feeds import traffic as traffic_feed
+from feeds.base import Series
+from feeds.registry import FEEDS, Feed, all_series
 from feeds.values import SEOUL
 
 ROOT = Path(__file__).resolve().parent.parent  # a relative HISTORY_PATH is under the repo root
@@ -60,8 +66,6 @@ FRAME_RETENTION = 48 * 3600  # source seconds of whole frames kept for the time 
 # a handling time: its middle could be hours off.
 CLEARANCE_PRECISION = 3 * 3600
 REPORTED, IN_PROGRESS, CLEARED = "reported", "in_progress", "cleared"
-JAMMED = traffic_feed.CONGESTION[-1]
-AIR_VALUES = ("pm10", "pm25", "o3", "no2", "co", "so2", "cai")
 # The incident columns kept besides the id (a column the feed lacks is kept empty).
 INCIDENT_FIELDS = (
     "type_code",
@@ -92,37 +96,6 @@ INCIDENT_TIMES = (
 )
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS air (
-    district_code TEXT NOT NULL,
-    measured_at   REAL NOT NULL,
-    pm10 REAL, pm25 REAL, o3 REAL, no2 REAL, co REAL, so2 REAL, cai REAL, cai_grade TEXT,
-    seen_at       REAL NOT NULL,  -- the poll that wrote the row: a newer poll's revision wins
-    PRIMARY KEY (district_code, measured_at)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS air_by_time ON air (measured_at);
-
-CREATE TABLE IF NOT EXISTS traffic_district (
-    district_code TEXT NOT NULL,
-    measured_at   REAL NOT NULL,  -- the newest measurement among the area's links
-    speed_kmh     REAL,           -- mean speed of the links, weighted by their length
-    links         INTEGER NOT NULL,
-    jammed        INTEGER NOT NULL,
-    seen_at       REAL NOT NULL,
-    PRIMARY KEY (district_code, measured_at)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS traffic_district_by_time ON traffic_district (measured_at);
-
-CREATE TABLE IF NOT EXISTS traffic_hotspot (
-    hotspot     TEXT NOT NULL,
-    measured_at REAL NOT NULL,
-    speed_kmh   REAL,
-    links       INTEGER NOT NULL,
-    jammed      INTEGER NOT NULL,
-    seen_at     REAL NOT NULL,
-    PRIMARY KEY (hotspot, measured_at)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS traffic_hotspot_by_time ON traffic_hotspot (measured_at);
-
 CREATE TABLE IF NOT EXISTS incidents (
     incident_id TEXT PRIMARY KEY,
     type_code TEXT, type TEXT, type_en TEXT, detail_code TEXT, detail TEXT, detail_en TEXT,
@@ -166,8 +139,10 @@ CREATE TABLE IF NOT EXISTS polls (
     seen_at REAL NOT NULL  -- the newest successful poll kept, per feed
 );
 """
-SCHEMA_VERSION = 2
-TABLES = ("air", "traffic_district", "traffic_hotspot", "incidents", "incident_events", "frames", "polls")
+# 1: the first file; 2: incidents.missed_at (the two-poll rule); 3: series tables declared by the
+# feeds (traffic's gained length_m, crowds and weather appeared). Opening a file brings it to this.
+SCHEMA_VERSION = 3
+FIXED_TABLES = ("incidents", "incident_events", "frames", "polls")  # and one table per series
 FRAME_META_COLUMNS = (
     "feed",
     "version",
@@ -194,14 +169,22 @@ class History:
     workers) may open the same file to read: WAL lets them read while the poller writes.
     """
 
-    def __init__(self, path: str, retention_days: float = 30):
+    def __init__(self, path: str, retention_days: float = 30, feeds: dict[str, Feed] = FEEDS):
         self.path = path
         self.retention_days = retention_days
+        self.feeds = feeds
+        self.kept = {series.name: series for series in all_series(feeds)}
         if path != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:  # before anything here touches the file
+                raise NewerHistory(
+                    f"it was written by a newer wall (schema {version}; this one reads up to "
+                    f"{SCHEMA_VERSION}): give this wall another file, or run the newer one"
+                )
             # auto_vacuum only takes on a new file, so it goes before the first table.
             self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -213,8 +196,13 @@ class History:
                 columns = {row[1] for row in db.execute("PRAGMA table_info(incidents)")}
                 if "missed_at" not in columns:  # a file from before the two-poll rule
                     db.execute("ALTER TABLE incidents ADD COLUMN missed_at REAL")
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.Error:
+                for series in self.kept.values():
+                    _create_series(db, series)
+                if version < SCHEMA_VERSION:
+                    if version:
+                        log.info("history %s: schema %d brought up to %d", path, version, SCHEMA_VERSION)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except (sqlite3.Error, NewerHistory):
             self._db.close()
             raise
 
@@ -232,9 +220,10 @@ class History:
         """Keep what a successful poll brought. Call it after every one: it stores only what is new.
 
         The frame goes to the time machine when its content changed (an unchanged one only moves
-        the kept frame's last-seen time); air and traffic rows are upserted by area and
+        the kept frame's last-seen time); each series of the feed is upserted by area and
         measurement time; incidents move through their lifecycle by ``upstream``, what the source
         itself answered, when the frame shown holds more (rows kept past one poll that lacked them).
+        A feed the history was not told of keeps its frames only.
         """
         seen = meta.source_now if meta.source_now is not None else meta.fetched_at
         if seen is None:
@@ -249,11 +238,13 @@ class History:
                     (feed, seen),
                 )
             self._record_frame(db, feed, data, meta, seen)
-            if feed == "air":
-                self._record_air(db, data, seen)
-            elif feed == "traffic":
-                self._record_traffic(db, data, seen)
-            elif feed == "incidents" and newest:
+            spec = self.feeds.get(feed)
+            if spec is None:
+                return
+            if not data.empty:
+                for series in spec.series:
+                    self._record_series(db, series, series.read(data), seen)
+            if spec.lifecycle and newest:
                 self._record_incidents(db, data if upstream is None else upstream, seen)
 
     def _record_frame(
@@ -290,35 +281,17 @@ class History:
             ),
         )
 
-    def _record_air(self, db: sqlite3.Connection, data: pd.DataFrame, seen: float) -> None:
-        rows = [
-            (
-                row["district_code"],
-                _sql(row["measured_at"]),
-                *(_sql(row.get(name)) for name in AIR_VALUES),
-                _sql(row.get("cai_grade")) or None,
-                seen,
-            )
-            for row in data.to_dict("records")
-            if _sql(row["measured_at"]) is not None
-        ]
-        updates = ", ".join(f"{name} = excluded.{name}" for name in (*AIR_VALUES, "cai_grade", "seen_at"))
+    @staticmethod
+    def _record_series(db: sqlite3.Connection, series: Series, rows: pd.DataFrame, seen: float) -> None:
+        """Upsert a series' rows: a row measured again is replaced only by a poll as new or newer."""
+        names = [*series.keys, *series.columns, "seen_at"]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in (*series.columns, "seen_at"))
         db.executemany(
-            f"INSERT INTO air VALUES ({', '.join('?' * 11)}) ON CONFLICT (district_code, "
-            f"measured_at) DO UPDATE SET {updates} WHERE excluded.seen_at >= air.seen_at",
-            rows,
+            f"INSERT INTO {series.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+            f"ON CONFLICT ({series.key}, measured_at) DO UPDATE SET {updates} "
+            f"WHERE excluded.seen_at >= {series.name}.seen_at",
+            [(*(_sql(value) for value in row), seen) for row in rows[names[:-1]].itertuples(index=False)],
         )
-
-    def _record_traffic(self, db: sqlite3.Connection, data: pd.DataFrame, seen: float) -> None:
-        for table, key in (("traffic_district", "district_code"), ("traffic_hotspot", "hotspot")):
-            rows = [(*average, seen) for average in traffic_averages(data, key)]
-            db.executemany(
-                f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ({key}, "
-                "measured_at) DO UPDATE SET speed_kmh = excluded.speed_kmh, links = "
-                "excluded.links, jammed = excluded.jammed, seen_at = excluded.seen_at "
-                f"WHERE excluded.seen_at >= {table}.seen_at",
-                rows,
-            )
 
     def _record_incidents(self, db: sqlite3.Connection, data: pd.DataFrame, seen: float) -> None:
         open_now = {
@@ -386,13 +359,10 @@ class History:
                     return {}
             cutoff, frames_cutoff = now - days * DAY, now - FRAME_RETENTION
             removed = {
-                "air": db.execute("DELETE FROM air WHERE measured_at < ?", (cutoff,)).rowcount,
-                "traffic_district": db.execute(
-                    "DELETE FROM traffic_district WHERE measured_at < ?", (cutoff,)
-                ).rowcount,
-                "traffic_hotspot": db.execute(
-                    "DELETE FROM traffic_hotspot WHERE measured_at < ?", (cutoff,)
-                ).rowcount,
+                name: db.execute(f"DELETE FROM {name} WHERE measured_at < ?", (cutoff,)).rowcount
+                for name in self.kept
+            }
+            removed |= {
                 "incident_events": db.execute(
                     "DELETE FROM incident_events WHERE incident_id IN (SELECT incident_id FROM "
                     "incidents WHERE status = 'cleared' AND cleared_at < ?)",
@@ -415,38 +385,19 @@ class History:
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def series(self, feed: str, since: Moment, until: Moment) -> pd.DataFrame | None:
-        """What the store's trend series holds for a feed (``Feed.series`` rows), or None if not kept."""
-        readers = {"air": self.air_series}
-        return readers[feed](since, until) if feed in readers else None
-
-    def air_series(self, since: Moment, until: Moment) -> pd.DataFrame:
-        """Air per district and measurement hour: district_code, measured_at, pm10, pm25, cai.
-
-        Both ends included; a station that reported nothing that hour has NaN values.
-        """
+    def series(self, name: str, since: Moment, until: Moment) -> pd.DataFrame:
+        """A series' rows measured between ``since`` and ``until`` (both included), by area and
+        time: its key, measured_at (Seoul time) and its columns; a value not measured is NaN."""
+        series = self.kept[name]
+        kinds = series.columns
         return self._frame(
-            "SELECT district_code, measured_at, pm10, pm25, cai FROM air "
-            "WHERE measured_at BETWEEN ? AND ? ORDER BY district_code, measured_at",
+            f"SELECT {', '.join([*series.keys, *kinds])} FROM {name} "
+            f"WHERE measured_at BETWEEN ? AND ? ORDER BY {series.key}, measured_at",
             (_epoch(since), _epoch(until)),
             times=("measured_at",),
-            floats=("pm10", "pm25", "cai"),
-        )
-
-    def traffic_series(self, since: Moment, until: Moment, by: str = "district") -> pd.DataFrame:
-        """Road speed per area and measurement: district_code (or hotspot, with by="hotspot"),
-        measured_at, speed_kmh (length-weighted mean), links, jammed. Both ends included."""
-        key, table = {
-            "district": ("district_code", "traffic_district"),
-            "hotspot": ("hotspot", "traffic_hotspot"),
-        }[by]
-        return self._frame(
-            f"SELECT {key}, measured_at, speed_kmh, links, jammed FROM {table} "
-            f"WHERE measured_at BETWEEN ? AND ? ORDER BY {key}, measured_at",
-            (_epoch(since), _epoch(until)),
-            times=("measured_at",),
-            floats=("speed_kmh",),
-            ints=("links", "jammed"),
+            floats=tuple(column for column, kind in kinds.items() if kind == "REAL"),
+            ints=tuple(column for column, kind in kinds.items() if kind == "INTEGER"),
+            texts=tuple(column for column, kind in kinds.items() if kind == "TEXT"),
         )
 
     def incident_timeline(self, since: Moment, until: Moment) -> pd.DataFrame:
@@ -565,9 +516,14 @@ class History:
             ).fetchall()
         return {row[0]: _kept_frame(row) for row in rows}
 
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The file's tables: one per series kept, then the lifecycle's, the frames and the polls."""
+        return (*self.kept, *FIXED_TABLES)
+
     def count(self, table: str) -> int:
         """Rows in a table (for health and tests)."""
-        if table not in TABLES:
+        if table not in self.tables:
             raise ValueError(f"no table {table}")
         with self._lock:
             return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -592,6 +548,7 @@ class History:
         times: tuple[str, ...] = (),
         floats: tuple[str, ...] = (),
         ints: tuple[str, ...] = (),
+        texts: tuple[str, ...] = (),
     ) -> pd.DataFrame:
         with self._lock:
             cursor = self._db.execute(sql, params)
@@ -604,9 +561,30 @@ class History:
                 frame[name] = stamps.dt.tz_convert(SEOUL)
             elif name in floats:
                 frame[name] = frame[name].astype("float64")
-            elif name in ints:
-                frame[name] = frame[name].astype("int64")
+            elif name in ints:  # a count not kept (NULL) makes the column a float one, NaN there
+                frame[name] = frame[name].astype("int64" if frame[name].notna().all() else "float64")
+            elif name in texts:  # as frames hold text: objects, None where nothing was said
+                frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
         return frame
+
+
+class NewerHistory(Exception):
+    """The history file was written by a newer wall: this one cannot know what it holds."""
+
+
+def _create_series(db: sqlite3.Connection, series: Series) -> None:
+    """The series' table as its spec says; a column the spec gained since the file was written
+    is added (its older rows have it NULL)."""
+    values = ", ".join(f"{column} {kind}" for column, kind in series.columns.items())
+    db.execute(
+        f"CREATE TABLE IF NOT EXISTS {series.name} ({series.key} TEXT NOT NULL, measured_at REAL NOT NULL, "
+        f"{values}, seen_at REAL NOT NULL, PRIMARY KEY ({series.key}, measured_at)) WITHOUT ROWID"
+    )
+    db.execute(f"CREATE INDEX IF NOT EXISTS {series.name}_by_time ON {series.name} (measured_at)")
+    present = {row[1] for row in db.execute(f"PRAGMA table_info({series.name})")}
+    for column, kind in series.columns.items():
+        if column not in present:
+            db.execute(f"ALTER TABLE {series.name} ADD COLUMN {column} {kind}")
 
 
 def open_history(path: str, retention_days: float = 30) -> History | None:
@@ -616,40 +594,8 @@ def open_history(path: str, retention_days: float = 30) -> History | None:
     file = path if path == MEMORY or Path(path).is_absolute() else str(ROOT / path)
     try:
         return History(file, retention_days)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, NewerHistory) as exc:
         raise SettingsError(f"HISTORY_PATH={path!r} cannot be used: {exc}") from None
-
-
-def traffic_averages(data: pd.DataFrame, key: str) -> list[tuple[str, float, float | None, int, int]]:
-    """Per area (``key``: district_code or hotspot): (area, measured_at, length-weighted mean speed,
-    links, jammed links). An area's time is the newest measurement among its links; links outside
-    Seoul and places that gave no time are left out."""
-    if data.empty:
-        return []
-    lengths = data["length_m"].where(data["length_m"] > 0)
-    unknown = lengths.mean() if lengths.notna().any() else 1.0  # the weight of a link of unknown length
-    areas: dict[str, list] = {}  # area -> [newest time, speed x length, length, links, jammed]
-    for area, measured, speed, length, congestion in zip(
-        data[key].tolist(),
-        data["measured_at"].tolist(),
-        data["speed_kmh"].tolist(),
-        lengths.fillna(unknown).tolist(),
-        data["congestion"].tolist(),
-        strict=True,
-    ):
-        if not isinstance(area, str) or not area or pd.isna(measured):
-            continue
-        total = areas.setdefault(area, [measured, 0.0, 0.0, 0, 0])
-        total[0] = max(total[0], measured)
-        if not math.isnan(speed):
-            total[1] += speed * length
-            total[2] += length
-        total[3] += 1
-        total[4] += congestion == JAMMED
-    return [
-        (area, newest.timestamp(), weighted / length if length else None, links, jammed)
-        for area, (newest, weighted, length, links, jammed) in sorted(areas.items())
-    ]
 
 
 def encode_frame(data: pd.DataFrame) -> bytes:

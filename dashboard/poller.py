@@ -32,7 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from dashboard.history import History
 from dashboard.store import FrameMeta, FrameStore, StoreUnavailable, digest
-from feeds.base import FeedError, Source
+from feeds.base import FeedError, Series, Source
 from feeds.reasons import Reason
 from feeds.registry import Feed, calls
 from feeds.values import TIME_ZONE
@@ -173,8 +173,8 @@ class Poller:
         }
         try:
             meta = self.store.put(name, data, **times)
-            if feed.series is not None and not data.empty:
-                self._extend_series(name, feed.series(data))
+            if not data.empty:
+                self._extend_live(feed, data)
         except StoreUnavailable as exc:
             self._lost_store(exc)
             meta = FrameMeta(name, fetched_at=time.time(), rows=len(data), digest=digest(data), **times)
@@ -294,10 +294,10 @@ class Poller:
                     speed=kept["speed"],
                 )
                 restored += meta is not None
-            for name in self.feeds:
-                rows = self.history.series(name, now - SERIES_WINDOW, now)
-                if rows is not None and not rows.empty:
-                    self._extend_series(name, rows)
+            for series in self._live_series():
+                rows = self.history.series(series.name, now - SERIES_WINDOW, now)
+                if not rows.empty:
+                    self._extend_series(series, rows)
         except Exception:
             log.exception("warm start from history failed; the wall starts from its first polls")
         log.info("warm start: %d frames restored from history", restored)
@@ -313,9 +313,18 @@ class Poller:
         removed = ", ".join(f"{n} {table}" for table, n in removed.items() if n)
         log.info("history pruned: %s", removed or "nothing was old enough")
 
-    def _extend_series(self, name: str, rows) -> None:
+    def _live_series(self) -> list[Series]:
+        """The series the store keeps the last day of (a wall's trends before history has any)."""
+        return [series for feed in self.feeds.values() for series in feed.series if series.live]
+
+    def _extend_live(self, feed: Feed, data: pd.DataFrame) -> None:
+        for series in feed.series:
+            if series.live:
+                self._extend_series(series, series.read(data))
+
+    def _extend_series(self, series: Series, rows: pd.DataFrame) -> None:
         with self._series_lock:
-            self.store.extend_series(name, rows, ["district_code", "measured_at"], SERIES_WINDOW)
+            self.store.extend_series(series.name, rows, series.keys, SERIES_WINDOW)
 
     def warm_up(self) -> int:
         """Fill trends with the last day from a source that can rewind; returns frames read."""
@@ -324,7 +333,7 @@ class Poller:
             return 0
         now, read = self.source.now(), 0
         for call, names in self.calls.items():
-            trended = [name for name in names if self.feeds[name].series is not None]
+            trended = [name for name in names if any(series.live for series in self.feeds[name].series)]
             if not trended:
                 continue
             for hours_back in range(int(SERIES_WINDOW // 3600), 0, -1):
@@ -341,7 +350,7 @@ class Poller:
                         log.info("%s warm-up skipped an hour: %s", name, exc)
                         continue
                     if not data.empty:
-                        self._extend_series(name, feed.series(data))
+                        self._extend_live(feed, data)
                         read += 1
         log.info("trends warmed up from %d earlier frames", read)
         return read
@@ -447,7 +456,7 @@ class Poller:
             scheduler.start()
             self._scheduler = scheduler
             # Trends history could not fill are warmed up from the source, when it can rewind.
-            if any(feed.series and self.store.series(name) is None for name, feed in self.feeds.items()):
+            if any(self.store.series(series.name) is None for series in self._live_series()):
                 threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
             atexit.register(self.stop)
             log.info(

@@ -301,11 +301,11 @@ class WallView:
         """The store's rolling series of a feed (it holds the warm-up of a fresh wall); None when past."""
         return self.model.live_series(feed) if self.when is None else None
 
-    def air_series(self, since: float, until: float) -> pd.DataFrame | None:
-        return self.model.history.air_series(since, until) if self.model.history else None
-
-    def traffic_series(self, since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame | None:
-        return self.model.history.traffic_series(since, until) if self.model.history else None
+    def series(
+        self, name: str, since: float | pd.Timestamp, until: float | pd.Timestamp
+    ) -> pd.DataFrame | None:
+        """A series' rows kept in history between the two moments; None without history."""
+        return self.model.history.series(name, since, until) if self.model.history else None
 
     def incident_timeline(self, since: float, until: float) -> pd.DataFrame:
         return self.model.history.incident_timeline(since, until) if self.model.history else pd.DataFrame()

@@ -29,7 +29,7 @@ from functools import lru_cache
 import pandas as pd
 
 from feeds import envelope
-from feeds.base import FeedError, Source
+from feeds.base import FeedError, Series, Source
 from feeds.districts import district_by_name
 from feeds.envelope import read_rows
 from feeds.reasons import Reason
@@ -164,9 +164,13 @@ def measured_at(frame: pd.DataFrame) -> pd.Timestamp | None:
     return frame["measured_at"].max() if not frame.empty else None
 
 
-def series(frame: pd.DataFrame) -> pd.DataFrame:
-    """What a trend needs of a frame: one row per district and measurement hour."""
-    return frame[["district_code", "measured_at", "pm10", "pm25", "cai"]]
+# Kept per district and measurement hour: every concentration, the CAI and the station's grade.
+SERIES = Series(
+    "air",
+    "district_code",
+    {**dict.fromkeys((*POLLUTANTS, "cai"), "REAL"), "cai_grade": "TEXT"},
+    live=True,  # the PM2.5 trend of a wall with no history yet
+)
 
 
 def _field(row: dict, meaning: str) -> object:

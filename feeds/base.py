@@ -1,8 +1,17 @@
-"""The two small interfaces every feed shares: a source of raw payloads and one error type."""
+"""What every feed shares: a source of raw payloads, one error type, and the series it keeps."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Protocol
+
+import pandas as pd
+
+NAME = re.compile(r"[a-z][a-z0-9_]*\Z")  # a series' table and column names: plain SQL identifiers
+SQL_TYPES = ("REAL", "INTEGER", "TEXT")
 
 
 class FeedError(Exception):
@@ -44,3 +53,40 @@ class Source(Protocol):
     def speed(self) -> float:
         """How many source seconds pass per real second (1 for live data)."""
         ...
+
+
+@dataclass(frozen=True)
+class Series:
+    """Rows a feed keeps over time for its trends: one per area and measurement time.
+
+    ``rows`` reads a frame into the columns ``key``, ``measured_at`` (a zone-aware time) and
+    ``columns`` (each with the SQLite type it is kept as); without it they are the frame's own
+    columns of those names. History keeps them in a table of this
+    name, a newer poll's revision of a row winning; a ``live`` series is also kept in the frame
+    store for the last day, so a wall without history yet (or without a history file) has trends.
+    """
+
+    name: str
+    key: str
+    columns: Mapping[str, str]
+    rows: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    live: bool = False
+
+    def __post_init__(self) -> None:
+        for name in (self.name, self.key, *self.columns):
+            if not NAME.match(name):
+                raise ValueError(f"series {self.name!r}: {name!r} is not a plain lower-case name")
+        for column, kind in self.columns.items():
+            if kind not in SQL_TYPES:
+                raise ValueError(f"series {self.name!r}: {column} is {kind!r}, not one of {SQL_TYPES}")
+        object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
+
+    @property
+    def keys(self) -> list[str]:
+        """The columns a row is known by: its area and its measurement time."""
+        return [self.key, "measured_at"]
+
+    def read(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The series' rows of a frame; rows without a measurement time are no measurement."""
+        rows = frame[[*self.keys, *self.columns]] if self.rows is None else self.rows(frame)
+        return rows.dropna(subset=["measured_at"]).reset_index(drop=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from feeds.base import FeedError
+from feeds.base import FeedError, Series
 from feeds.districts import locate
 from feeds.envelope import read_object
 from feeds.reasons import Reason
@@ -28,6 +28,10 @@ from feeds.values import number, seoul_time, text
 
 __all__ = ["measured_at", "parse"]  # measured_at: the newest PPLTN_TIME, read as traffic reads its own
 LEVELS = ("여유", "보통", "약간 붐빔", "붐빔")  # calm to crowded, as citydata says them
+# Kept per place and estimate, for trends of how busy each place gets.
+SERIES = Series(
+    "crowds", "hotspot", {"level_rank": "INTEGER", "population_min": "REAL", "population_max": "REAL"}
+)
 COLUMNS = [
     "hotspot",
     "hotspot_code",

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from feeds import air, crowds, incidents, traffic, weather
-from feeds.base import Source
+from feeds.base import Series, Source
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,12 @@ class Feed:
     measured_at: Callable[[pd.DataFrame], pd.Timestamp | None]
     interval: int  # default poll interval, seconds ({NAME}_INTERVAL sets it)
     max_age: int  # source-clock seconds after measurement before the data counts as stale
-    # Rows kept over time for trends (keyed by district and measurement time), or None.
-    series: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # What history keeps of each good poll besides the frame itself (which the time machine and a
+    # warm start read): rows over time for trends, one table per series, written alike.
+    series: tuple[Series, ...] = ()
+    # Whether history follows each row from report to clearance (the incident lifecycle, kept by
+    # its own writer: first seen, stages, cleared after two polls without it).
+    lifecycle: bool = False
     # Whether an empty answer is news (no incident open) or just nothing published yet (air).
     empty_is_data: bool = False
     # A row key whose rows end only when two successive good polls lack them: one glitch (an
@@ -54,14 +58,38 @@ ACCINFO = Call("AccInfo", incidents.fetch)
 FEEDS: dict[str, Feed] = {
     # Air is measured hourly and published some minutes later: up to ~2 h old is normal.
     "air": Feed(
-        "air", AIR, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900, series=air.series
+        "air", AIR, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900, series=(air.SERIES,)
     ),
     # citydata refreshes road speeds every 5-15 minutes.
-    "traffic": Feed("traffic", CITYDATA, traffic.parse, traffic.measured_at, interval=300, max_age=45 * 60),
+    "traffic": Feed(
+        "traffic",
+        CITYDATA,
+        traffic.parse,
+        traffic.measured_at,
+        interval=300,
+        max_age=45 * 60,
+        series=(traffic.DISTRICT_SERIES, traffic.HOTSPOT_SERIES),
+    ),
     # Read from the same citydata answers as traffic: estimated every 5 minutes.
-    "crowds": Feed("crowds", CITYDATA, crowds.parse, crowds.measured_at, interval=300, max_age=45 * 60),
+    "crowds": Feed(
+        "crowds",
+        CITYDATA,
+        crowds.parse,
+        crowds.measured_at,
+        interval=300,
+        max_age=45 * 60,
+        series=(crowds.SERIES,),
+    ),
     # The nearest station's reading, hourly.
-    "weather": Feed("weather", CITYDATA, weather.parse, weather.measured_at, interval=300, max_age=2 * 3600),
+    "weather": Feed(
+        "weather",
+        CITYDATA,
+        weather.parse,
+        weather.measured_at,
+        interval=300,
+        max_age=2 * 3600,
+        series=(weather.SERIES,),
+    ),
     "incidents": Feed(
         "incidents",
         ACCINFO,
@@ -71,8 +99,18 @@ FEEDS: dict[str, Feed] = {
         max_age=15 * 60,
         empty_is_data=True,
         ends_after_two="incident_id",
+        lifecycle=True,
     ),
 }
+
+
+def all_series(feeds: dict[str, Feed]) -> tuple[Series, ...]:
+    """Every series ``feeds`` keep, in order; two feeds may not keep series of the same name."""
+    found = [series for feed in feeds.values() for series in feed.series]
+    names = [series.name for series in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two series share a name: {sorted(names)}")
+    return tuple(found)
 
 
 def calls(feeds: dict[str, Feed]) -> dict[str, tuple[str, ...]]:

@@ -20,12 +20,13 @@ citydata answers one place per call. The frame joins the places polled, one row 
 from __future__ import annotations
 
 import logging
+import math
 import statistics
 from collections.abc import Callable
 
 import pandas as pd
 
-from feeds.base import FeedError, Source
+from feeds.base import FeedError, Series, Source
 from feeds.districts import locate
 from feeds.envelope import read_object
 from feeds.reasons import Reason
@@ -97,6 +98,69 @@ COLUMNS = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+def link_weights(frame: pd.DataFrame) -> pd.Series:
+    """What each link weighs in an average road speed: its length, and a link of unknown length
+    as much as the mean known link (1 when no length is known). Every average speed the wall
+    shows, the city's, a district's, a place's and their trends, is weighted this way."""
+    lengths = frame["length_m"].where(frame["length_m"] > 0)
+    return lengths.fillna(lengths.mean() if lengths.notna().any() else 1.0)
+
+
+def mean_speed(frame: pd.DataFrame | None) -> float:
+    """The links' mean speed, km/h, weighted by ``link_weights``; NaN without any speed."""
+    if frame is None or frame.empty:
+        return math.nan
+    known = frame["speed_kmh"].notna()
+    if not known.any():
+        return math.nan
+    weights = link_weights(frame)[known]
+    return float((frame["speed_kmh"][known] * weights).sum() / weights.sum())
+
+
+AREA_COLUMNS = ["measured_at", "speed_kmh", "length_m", "links", "jammed"]
+
+
+def area_speeds(frame: pd.DataFrame | None, key: str) -> pd.DataFrame:
+    """Per area (``key``: district_code or hotspot), sorted by it: the newest measurement among
+    its links, their mean speed (as ``mean_speed``: NaN when none reported one), the length that
+    mean is over, the links reported and how many are jammed. Links outside every area ("") are
+    left out."""
+    columns = [key, *AREA_COLUMNS]
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=columns)
+    placed = frame[key].fillna("").astype(str) != ""
+    known = frame["speed_kmh"].notna()
+    weights = link_weights(frame)
+    parts = pd.DataFrame(
+        {
+            key: frame[key],
+            "measured_at": frame["measured_at"],
+            "weighted": (frame["speed_kmh"] * weights).where(known, 0.0),
+            "length_m": weights.where(known, 0.0),
+            "jammed": frame["congestion"] == CONGESTION[-1],
+        }
+    )[placed]
+    areas = parts.groupby(key, sort=True).agg(
+        measured_at=("measured_at", "max"),
+        weighted=("weighted", "sum"),
+        length_m=("length_m", "sum"),
+        links=(key, "size"),
+        jammed=("jammed", "sum"),
+    )
+    areas["speed_kmh"] = (areas["weighted"] / areas["length_m"]).where(areas["length_m"] > 0)
+    return areas.reset_index()[columns]
+
+
+# Kept per area and measurement time, for the speed trends: one series by district, one by place.
+AREA_SERIES = {"speed_kmh": "REAL", "length_m": "REAL", "links": "INTEGER", "jammed": "INTEGER"}
+DISTRICT_SERIES = Series(
+    "traffic_district", "district_code", AREA_SERIES, lambda frame: area_speeds(frame, "district_code")
+)
+HOTSPOT_SERIES = Series(
+    "traffic_hotspot", "hotspot", AREA_SERIES, lambda frame: area_speeds(frame, "hotspot")
+)
 
 
 def fetch(source: Source, hotspots: tuple[str, ...] | None = None) -> list[str]:

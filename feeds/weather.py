@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from feeds.base import FeedError
+from feeds.base import FeedError, Series
 from feeds.districts import locate
 from feeds.envelope import read_object
 from feeds.reasons import Reason
@@ -32,6 +32,12 @@ from feeds.values import number, seoul_time, text
 __all__ = ["CityWeather", "city", "measured_at", "parse"]  # measured_at: the newest WEATHER_TIME
 NO_PRECIPITATION = "없음"
 PRECIPITATION_TYPES = (NO_PRECIPITATION, "비", "눈", "비/눈", "소나기", "빗방울", "눈날림", "빗방울/눈날림")
+# Kept per place and reading, for trends of the city's weather.
+SERIES = Series(
+    "weather",
+    "hotspot",
+    {"temp_c": "REAL", "humidity_pct": "REAL", "precipitation_mm": "REAL", "precipitation_type": "TEXT"},
+)
 COLUMNS = [
     "hotspot",
     "district_code",

@@ -10,6 +10,7 @@ from dash import html
 from feeds import weather
 from feeds.air import POLLUTANTS, UNITS, grade, graded, reporting
 from feeds.incidents import STAGES, stage_flow
+from feeds.traffic import mean_speed
 from feeds.values import TIME_ZONE
 from layouts import summary, theme
 from layouts.i18n import (
@@ -156,7 +157,7 @@ def headlines(
     last known value: greyed, and labelled so, never shown as if live."""
     worst = summary.worst_district(air)
     worst_air = summary.reading(summary.air_row(air, worst))
-    speed = summary.citywide_speed(traffic)
+    speed = mean_speed(traffic)
     open_count = 0 if incidents is None else len(incidents)
     severe = 0 if incidents is None or incidents.empty else int(incidents["severe"].sum())
     tiles = [
@@ -396,7 +397,7 @@ def weather_now(frame: pd.DataFrame | None, live: bool, lang: str) -> list:
 def traffic_summary(traffic: pd.DataFrame | None, lang: str, crowds: pd.DataFrame | None = None) -> list:
     if traffic is None or traffic.empty:
         return [waiting(lang)]
-    speed = summary.citywide_speed(traffic)
+    speed = mean_speed(traffic)
     jammed = int((traffic["congestion"] == "정체").sum())
     legend = [
         html.Span(

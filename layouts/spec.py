@@ -44,11 +44,11 @@ class View(Protocol):
 
     def meta(self, feed: str) -> dict[str, Any] | None: ...
 
-    def live_series(self, feed: str) -> pd.DataFrame | None: ...
+    def live_series(self, name: str) -> pd.DataFrame | None: ...
 
-    def air_series(self, since: float, until: float) -> pd.DataFrame | None: ...
-
-    def traffic_series(self, since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame | None: ...
+    def series(
+        self, name: str, since: float | pd.Timestamp, until: float | pd.Timestamp
+    ) -> pd.DataFrame | None: ...
 
     def incident_timeline(self, since: float, until: float) -> pd.DataFrame: ...
 
@@ -168,14 +168,14 @@ def _alerts(view: View) -> list:
 
 def _air_trend(view: View) -> dict:
     # History is the record; the store's series also holds the warm-up of a fresh wall.
-    series = summary.merge_series(view.live_series("air"), view.air_series(view.moment - DAY, view.moment))
+    series = summary.merge_series(view.live_series("air"), view.series("air", view.moment - DAY, view.moment))
     district, city = summary.air_trend(series, view.chosen)
     return figures.air_trend(district, city, district_name(view.chosen or "", view.lang), view.lang)
 
 
 def _traffic_trend(view: View) -> dict:
     until = pd.Timestamp(view.moment, unit="s", tz=TIME_ZONE)
-    series = view.traffic_series(until.normalize() - pd.Timedelta(days=EARLIER_DAYS), until)
+    series = view.series("traffic_district", until.normalize() - pd.Timedelta(days=EARLIER_DAYS), until)
     today, earlier, days = summary.speed_by_hour(series, until)
     return figures.traffic_trend(today, earlier, days, view.lang)
 

@@ -1,4 +1,4 @@
-"""Figures the wall derives from frames: worst district, citywide speed, district averages."""
+"""Figures the wall derives from frames: worst district, district speeds, trends, alarms, the tour."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from feeds.air import (
     is_reporting,
     worst_district,  # noqa: F401 -- the panels read it from here
 )
+from feeds.traffic import area_speeds
 from feeds.values import TIME_ZONE
 
 
@@ -52,36 +53,12 @@ def grade_counts(air: pd.DataFrame | None) -> dict[str, int]:
     return counts
 
 
-def citywide_speed(traffic: pd.DataFrame | None) -> float:
-    """Length-weighted mean speed over every reported link, km/h; NaN without data."""
-    if traffic is None or traffic.empty:
-        return math.nan
-    known = traffic.dropna(subset=["speed_kmh"])
-    weights = known["length_m"].fillna(1.0).clip(lower=1.0)
-    if known.empty or weights.sum() == 0:
-        return math.nan
-    return float((known["speed_kmh"] * weights).sum() / weights.sum())
-
-
 def district_speeds(traffic: pd.DataFrame | None) -> pd.DataFrame:
-    """Length-weighted mean speed per district: columns district_code, speed_kmh, links, jammed."""
+    """Each district's mean road speed (traffic.area_speeds: the one weighting), slowest first:
+    district_code, speed_kmh, links, jammed; districts with no speed reported are left out."""
+    speeds = area_speeds(traffic, "district_code").dropna(subset=["speed_kmh"])
     columns = ["district_code", "speed_kmh", "links", "jammed"]
-    if traffic is None or traffic.empty:
-        return pd.DataFrame(columns=columns)
-    known = traffic[(traffic["district_code"] != "") & traffic["speed_kmh"].notna()].copy()
-    if known.empty:
-        return pd.DataFrame(columns=columns)
-    known["weight"] = known["length_m"].fillna(1.0).clip(lower=1.0)
-    known["weighted"] = known["speed_kmh"] * known["weight"]
-    known["is_jammed"] = known["congestion"] == "정체"
-    grouped = known.groupby("district_code").agg(
-        weighted=("weighted", "sum"),
-        weight=("weight", "sum"),
-        links=("link_id", "count"),
-        jammed=("is_jammed", "sum"),
-    )
-    grouped["speed_kmh"] = grouped["weighted"] / grouped["weight"]
-    return grouped.reset_index()[columns].sort_values("speed_kmh").reset_index(drop=True)
+    return speeds[columns].sort_values("speed_kmh").reset_index(drop=True)
 
 
 def merge_series(*parts: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -173,8 +150,11 @@ def speed_by_hour(
     if series is None or series.empty:
         return empty, empty, 0
     known = series.dropna(subset=["speed_kmh"]).copy()
-    known["weighted"] = known["speed_kmh"] * known["links"].clip(lower=1)
-    known["weight"] = known["links"].clip(lower=1)
+    # The city's speed at a measurement is its districts' weighted by the length each mean is over,
+    # which is traffic.mean_speed of all their links; rows kept before lengths were get their links.
+    known["weight"] = known["length_m"].fillna(known["links"]) if "length_m" in known else known["links"]
+    known["weight"] = known["weight"].clip(lower=1)
+    known["weighted"] = known["speed_kmh"] * known["weight"]
     city = known.groupby("measured_at")[["weighted", "weight"]].sum()
     city["speed_kmh"] = city["weighted"] / city["weight"]
     local = city.index.tz_convert(TIME_ZONE)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -18,9 +19,11 @@ from dashboard.core import Wall
 from dashboard.history import History
 from dashboard.settings import Settings, SettingsError, load
 from dashboard.store import FrameMeta, digest
+from feeds import air as air_feed
 from feeds import demo
-from feeds.base import FeedError
+from feeds.base import FeedError, Series
 from feeds.registry import FEEDS as REGISTRY
+from layouts import summary
 from tests.conftest import DEMO_MOMENT, ControlledSource
 
 STEP = 600  # simulated seconds between polls of air and incidents
@@ -116,7 +119,7 @@ def day(tmp_path_factory) -> Day:
 
 def test_air_keeps_one_row_per_district_and_hour_across_the_restart(day):
     assert day.first_poll_after_restart - day.last_poll_before_kill == DOWNTIME
-    kept = day.history.air_series(day.start - DAY, day.end)
+    kept = day.history.series("air", day.start - DAY, day.end)
     assert len(kept) == 25 * len(day.air_hours) == day.history.count("air")
     assert not kept.duplicated(["district_code", "measured_at"]).any()
     assert set(kept["measured_at"]) == day.air_hours
@@ -126,10 +129,10 @@ def test_air_keeps_one_row_per_district_and_hour_across_the_restart(day):
 
 
 def test_air_rows_hold_the_values_the_polls_brought(day):
-    kept = day.history.air_series(day.start - DAY, day.end).set_index(["district_code", "measured_at"])
+    kept = day.history.series("air", day.start - DAY, day.end).set_index(["district_code", "measured_at"])
     for feed, _, frame in day.snapshots:
         if feed == "air":
-            polled = frame.set_index(["district_code", "measured_at"])[["pm10", "pm25", "cai"]]
+            polled = frame.set_index(["district_code", "measured_at"])[list(air_feed.SERIES.columns)]
             pd.testing.assert_frame_equal(kept.loc[polled.index], polled)
 
 
@@ -184,7 +187,7 @@ def test_trends_continue_across_the_restart(day):
     expected = {h for h in day.air_hours if h > newest - pd.Timedelta(days=1)}
     assert set(series["measured_at"]) == expected
     assert len(series) == 25 * len(expected)
-    traffic = day.history.traffic_series(day.start, day.end)
+    traffic = day.history.series("traffic_district", day.start, day.end)
     assert not traffic.duplicated(["district_code", "measured_at"]).any()
     kill = pd.Timestamp(day.last_poll_before_kill, unit="s", tz="Asia/Seoul")
     assert (traffic["measured_at"] < kill).any() and (traffic["measured_at"] > kill).any()
@@ -253,11 +256,11 @@ def kept(wall: Wall, feed: str) -> tuple[pd.DataFrame, FrameMeta]:
 def test_the_same_frame_twice_counts_once(wall):
     for feed in FEEDS:
         wall.poller.poll(feed)
-    counts = {table: wall.history.count(table) for table in history_module.TABLES}
+    counts = {table: wall.history.count(table) for table in wall.history.tables}
     for feed in FEEDS:
         wall.history.record(feed, *kept(wall, feed))
         wall.poller.poll(feed)  # the same city again: same content, a later poll
-    assert {table: wall.history.count(table) for table in history_module.TABLES} == counts
+    assert {table: wall.history.count(table) for table in wall.history.tables} == counts
     assert wall.history.count("frames") == len(FEEDS)
 
 
@@ -270,12 +273,12 @@ def test_an_older_frame_after_a_newer_one_changes_nothing(wall):
     wall.poller.poll("incidents")
     wall.source.advance(60)
     wall.poller.poll("incidents")  # the second poll that lacks them clears them
-    air = wall.history.air_series(0, 2e9)
+    air = wall.history.series("air", 0, 2e9)
     incidents, events = wall.history.incidents(), wall.history.incident_events()
     assert (incidents["status"] == "cleared").any()  # three hours clear some
     for feed in ("air", "incidents"):
         wall.history.record(feed, *old[feed])
-    pd.testing.assert_frame_equal(wall.history.air_series(0, 2e9), air)
+    pd.testing.assert_frame_equal(wall.history.series("air", 0, 2e9), air)
     pd.testing.assert_frame_equal(wall.history.incidents(), incidents)
     pd.testing.assert_frame_equal(wall.history.incident_events(), events)
     # air twice, incidents three times (the last poll ended the incidents the one before kept)
@@ -297,7 +300,7 @@ def test_a_revised_row_is_replaced_by_the_newer_poll_only(wall):
     )
     wall.history.record("air", revised, later)
     wall.history.record("air", data, meta)  # the original, arriving late
-    kept_rows = wall.history.air_series(0, 2e9)
+    kept_rows = wall.history.series("air", 0, 2e9)
     assert kept_rows["pm25"].tolist() == revised["pm25"].tolist() and len(kept_rows) == 25
 
 
@@ -376,7 +379,7 @@ def test_feeds_written_from_several_threads_while_others_read_lose_nothing(tmp_p
 
     def read():
         while writing:
-            history.air_series(0, 2e9)
+            history.series("air", 0, 2e9)
             history.frame_at("traffic", 2e9)
             history.incidents_open_at(2e9)
 
@@ -390,7 +393,7 @@ def test_feeds_written_from_several_threads_while_others_read_lose_nothing(tmp_p
     for thread in readers:
         thread.join()
     assert errors == []
-    for table in history_module.TABLES:
+    for table in history.tables:
         assert history.count(table) == reference.history.count(table), table
     pd.testing.assert_frame_equal(history.incidents(), reference.history.incidents())
     pd.testing.assert_frame_equal(history.incident_events(), reference.history.incident_events())
@@ -532,12 +535,12 @@ def test_retention_prunes_old_rows_and_the_file_shrinks(tmp_path):
         assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
     history = History(str(path))
     open_before = history.incidents().query("status != 'cleared'")
-    air_before = history.air_series(0, 2e9)
+    air_before = history.series("air", 0, 2e9)
     size_before = path.stat().st_size
 
     removed = history.prune(retention_days=2, now=now)
     assert removed["air"] == (air_before["measured_at"].map(pd.Timestamp.timestamp) < cutoff).sum() > 0
-    assert history.air_series(0, 2e9)["measured_at"].min().timestamp() >= cutoff
+    assert history.series("air", 0, 2e9)["measured_at"].min().timestamp() >= cutoff
     assert removed["frames"] > 0
     for feed in FEEDS:
         assert history.frame_at(feed, now - 48 * HOUR - 1) is None  # older frames are gone
@@ -571,3 +574,109 @@ def test_a_fast_demo_city_resumes_where_its_history_ends(tmp_path):
     first.history.close()
     second = wall_app.create_wall(Settings(history_path=path, demo_speed=600, wall_poller=False))
     assert second.source.now() >= ahead
+
+
+# --- what a feed's spec says history keeps -------------------------------------------------------
+
+
+def test_every_series_a_feed_declares_is_kept_by_the_one_writer(wall):
+    for feed in FEEDS:
+        wall.poller.poll(feed)
+    declared = [(spec.name, series) for spec in REGISTRY.values() for series in spec.series]
+    assert {series.name for _, series in declared} == {
+        "air",
+        "traffic_district",
+        "traffic_hotspot",
+        "crowds",
+        "weather",
+    }
+    for feed, series in declared:
+        expected = series.read(wall.store.frame(feed).data).set_index(series.keys).sort_index()
+        kept = wall.history.series(series.name, 0, 2e9).set_index(series.keys).sort_index()
+        assert len(kept) == len(expected) > 0, series.name
+        assert list(kept.columns) == list(series.columns)
+        pd.testing.assert_frame_equal(kept, expected, check_dtype=False, check_index_type=False)
+
+
+def test_a_new_feeds_series_is_kept_without_history_knowing_the_feed(tmp_path):
+    noise = Series("noise", "district_code", {"decibels": "REAL", "loudest": "TEXT", "sensors": "INTEGER"})
+    feeds = {**REGISTRY, "noise": replace(REGISTRY["air"], name="noise", series=(noise,))}
+    history = History(str(tmp_path / "h.sqlite"), feeds=feeds)
+    at = pd.Timestamp("2026-11-20 09:00", tz="Asia/Seoul")
+    frame = pd.DataFrame(
+        {
+            "district_code": ["11110", "11140", "11170"],
+            "measured_at": [at, at, pd.NaT],  # a row with no time is no measurement
+            "decibels": [61.5, math.nan, 70.0],
+            "loudest": ["공사", None, "도로"],
+            "sensors": [3, 2, 1],
+            "unkept": ["a", "b", "c"],
+        }
+    )
+
+    def meta(t: float) -> FrameMeta:
+        return FrameMeta("noise", version=1, source="demo", fetched_at=t, source_now=t, digest=str(t))
+
+    poll = at.timestamp() + 60
+    history.record("noise", frame, meta(poll))
+    history.record("noise", frame.assign(decibels=[40.0, 41.0, 42.0]), meta(poll - 30))  # late, older
+    kept = history.series("noise", 0, 2e9)
+    assert kept["district_code"].tolist() == ["11110", "11140"]
+    assert kept["decibels"].tolist()[0] == 61.5 and math.isnan(kept["decibels"].tolist()[1])
+    assert kept["loudest"].tolist() == ["공사", None] and kept["sensors"].tolist() == [3, 2]
+    history.record("noise", frame.assign(decibels=[62.0, 63.0, 64.0]), meta(poll + 60))  # a revision
+    assert history.series("noise", 0, 2e9)["decibels"].tolist() == [62.0, 63.0]
+    assert history.prune(retention_days=1, now=poll + 2 * DAY)["noise"] == 2
+    history.close()
+
+
+def test_a_series_name_that_is_not_plain_is_refused():
+    with pytest.raises(ValueError, match="plain lower-case name"):
+        Series("air; DROP TABLE frames", "district_code", {"pm25": "REAL"})
+    with pytest.raises(ValueError, match="BLOB"):
+        Series("dust", "district_code", {"pm25": "BLOB"})
+
+
+OLD_TRAFFIC = (  # the district series as schema 2 kept it: no length_m
+    "CREATE TABLE traffic_district (district_code TEXT NOT NULL, measured_at REAL NOT NULL, "
+    "speed_kmh REAL, links INTEGER NOT NULL, jammed INTEGER NOT NULL, seen_at REAL NOT NULL, "
+    "PRIMARY KEY (district_code, measured_at)) WITHOUT ROWID"
+)
+
+
+def test_an_older_history_file_is_brought_up_to_date_and_keeps_its_rows(tmp_path, caplog):
+    path = tmp_path / "old.sqlite"
+    at = pd.Timestamp("2026-11-20 08:00", tz="Asia/Seoul").timestamp()
+    with sqlite3.connect(path) as db:
+        db.execute(OLD_TRAFFIC)
+        db.execute("INSERT INTO traffic_district VALUES ('11110', ?, 20.0, 4, 1, ?)", (at, at))
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+    with caplog.at_level(logging.INFO, logger="dashboard.history"):
+        history = History(str(path))
+    assert "schema 2 brought up to 3" in caplog.text
+    kept = history.series("traffic_district", 0, 2e9)
+    assert kept[["district_code", "speed_kmh", "links", "jammed"]].values.tolist() == [["11110", 20.0, 4, 1]]
+    assert math.isnan(kept["length_m"].iloc[0])  # not known then
+    assert history.count("crowds") == 0 and history.count("weather") == 0  # the tables now exist
+    history.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == history_module.SCHEMA_VERSION
+    db.close()
+    # The trend still reads the old rows (weighted by their links, as they were then).
+    today, _, _ = summary.speed_by_hour(kept, pd.Timestamp(at, unit="s", tz="Asia/Seoul"))
+    assert today["speed_kmh"].tolist() == [20.0]
+
+
+def test_a_history_file_from_a_newer_wall_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "newer.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE future (x)")
+        db.execute(f"PRAGMA user_version = {history_module.SCHEMA_VERSION + 1}")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(
+        SettingsError, match=r"HISTORY_PATH=.*newer wall \(schema 4; this one reads up to 3\)"
+    ):
+        history_module.open_history(str(path))
+    assert path.read_bytes() == before

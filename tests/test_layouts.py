@@ -36,7 +36,26 @@ def test_worst_district_is_the_highest_cai(city):
 
 def test_city_speed_is_weighted_by_link_length():
     links = pd.DataFrame({"speed_kmh": [10.0, 40.0], "length_m": [300.0, 100.0]})
-    assert summary.citywide_speed(links) == pytest.approx(17.5)
+    assert traffic.mean_speed(links) == pytest.approx(17.5)
+    # A link of unknown length weighs as much as the mean known link; one with no speed, nothing.
+    more = pd.DataFrame(
+        {"speed_kmh": [10.0, 40.0, 25.0, float("nan")], "length_m": [300.0, 100.0, None, 50.0]}
+    )
+    assert traffic.mean_speed(more) == pytest.approx((3000 + 4000 + 25 * 150) / 550)
+
+
+def test_every_speed_average_is_the_same_weighting(city):
+    """The district bars, the city figure and the trend's rows agree: one weighting, one home."""
+    links = city[1]
+    bars = summary.district_speeds(links).set_index("district_code")["speed_kmh"]
+    rows = traffic.DISTRICT_SERIES.read(links)
+    kept = rows.dropna(subset=["speed_kmh"]).set_index("district_code")["speed_kmh"]
+    pd.testing.assert_series_equal(bars.sort_index(), kept.sort_index(), check_names=False)
+    in_seoul = links[links["district_code"] != ""]
+    city_speed = (rows["speed_kmh"] * rows["length_m"]).sum() / rows["length_m"].sum()
+    assert city_speed == pytest.approx(traffic.mean_speed(in_seoul))
+    today, _, _ = summary.speed_by_hour(rows, rows["measured_at"].max())
+    assert today["speed_kmh"].iloc[-1] == pytest.approx(traffic.mean_speed(in_seoul))
 
 
 def test_tour_starts_with_alarms_then_highlights_without_repeats(city):
@@ -200,7 +219,7 @@ def test_bad_air_alerts_follow_the_number_and_say_a_missing_pm25():
 
 
 def test_the_city_trend_averages_only_what_was_measured(down_air):
-    _, city = summary.air_trend(air.series(down_air), None)
+    _, city = summary.air_trend(air.SERIES.read(down_air), None)
     assert city["pm25"].iloc[0] == pytest.approx(down_air["pm25"].dropna().mean())
     assert down_air.set_index("district_code").loc[[YONGSAN, JUNG], "pm25"].isna().all()
 
