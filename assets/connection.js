@@ -8,7 +8,7 @@
   "use strict";
   var MISSES = 3, SLACK_MS = 2000, RELOAD_GAP_MS = 60000;
   var lastContact = Date.now(), lastShown = null, misses = 0, lost = false, build = null;
-  var timeFormat = new Intl.DateTimeFormat("en-GB", {timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false});
+  var timeFormat = new Intl.DateTimeFormat("en-GB", {timeZone: document.querySelector('meta[name="city-time-zone"]').content, hour: "2-digit", minute: "2-digit", hour12: false});
 
   function tickMs() {
     var page = document.querySelector("[data-tick]");  // the wall, or the phone view

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var CANVAS_W = 5760, CANVAS_H = 2160, PANEL_W = 1920, PANEL_H = 1080;
-  var SEOUL = "Asia/Seoul";
+  var SEOUL = document.querySelector('meta[name="city-time-zone"]').content;  // the page names the city's clock
   var timeFormat = new Intl.DateTimeFormat("en-GB", {timeZone: SEOUL, hour: "2-digit", minute: "2-digit", hour12: false});
   var clockFormat = new Intl.DateTimeFormat("en-GB", {timeZone: SEOUL, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
   var dateFormat = {
@@ -31,16 +31,19 @@
     canvas.style.transform = "translate(" + left + "px," + top + "px) scale(" + scale + ")";
   }
 
+  /* The words this script writes, per language, as layouts/i18n.py has them (the page's head). */
+  var WORDS = JSON.parse(document.querySelector('meta[name="wall-words"]').content);
+
+  function say(key, lang, values) {
+    var words = WORDS[lang] || WORDS.ko;
+    return words[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
   function ago(seconds, lang) {
     var minutes = Math.floor(seconds / 60);
-    if (lang === "en") {
-      if (minutes < 1) { return "just now"; }
-      if (minutes < 120) { return minutes + " min ago"; }
-      return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min ago";
-    }
-    if (minutes < 1) { return "방금"; }
-    if (minutes < 120) { return minutes + "분 전"; }
-    return Math.floor(minutes / 60) + "시간 " + (minutes % 60) + "분 전";
+    if (minutes < 1) { return say("just_now", lang, {}); }
+    if (minutes < 120) { return say("minutes_ago", lang, {minutes: minutes}); }
+    return say("hours_ago", lang, {hours: Math.floor(minutes / 60), minutes: minutes % 60});
   }
 
   /* The source's clock now: the demo source may run faster than the wall clock. */
@@ -61,7 +64,7 @@
       if (current === null || isNaN(measured)) { el.textContent = ""; continue; }
       if (clockSource === null) { clockSource = current; }
       var stamp = timeFormat.format(new Date(measured * 1000));
-      var text = (lang === "en" ? "as of " + stamp : stamp + " 기준") + " · " + ago(Math.max(0, current - measured), lang);
+      var text = say("as_of", lang, {time: stamp}) + " · " + ago(Math.max(0, current - measured), lang);
       if (el.textContent !== text) { el.textContent = text; }
     }
     var page = document.getElementById("wall") || document.getElementById("phone") || document.documentElement;

@@ -7,6 +7,8 @@ callbacks. Nothing here imports ``layouts/`` or ``callbacks/``.
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import logging
 import math
 import os
@@ -31,6 +33,9 @@ from dashboard.store import FrameStore, Freshness, StoreUnavailable
 from feeds.base import Source
 from feeds.districts import BY_CODE
 from feeds.registry import FEEDS
+from feeds.values import TIME_ZONE
+from layouts import theme
+from layouts.i18n import script_words
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -59,6 +64,18 @@ NOT_ON_PHONES = r"^wall\.css$"
 PHONE_PREFIX = "/m/"
 
 
+def with_page_head(app: dash.Dash, phone: bool = False) -> None:
+    """Write into the page's head, before its style sheets, what its sheets and scripts read from
+    their one home: the palette (layouts/theme.py), the city's time zone and the words the scripts
+    write themselves ("as of 14:05 · 3 min ago", layouts/i18n.py)."""
+    head = (
+        theme.palette_style(phone),
+        f'<meta name="city-time-zone" content="{html.escape(TIME_ZONE)}">',
+        f'<meta name="wall-words" content="{html.escape(json.dumps(script_words(), ensure_ascii=False))}">',
+    )
+    app.index_string = app.index_string.replace("{%css%}", "\n        ".join((*head, "{%css%}")))
+
+
 def phone_app(server: Flask) -> dash.Dash:
     """The phone view: a second Dash app on the same server, at /m (and /m/), sharing the wall's
     frames and builds; its own page, callbacks and assets."""
@@ -75,9 +92,10 @@ def phone_app(server: Flask) -> dash.Dash:
         serve_locally=True,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
-            {"name": "theme-color", "content": "#0b1020"},
+            {"name": "theme-color", "content": theme.BACKGROUND},
         ],
     )
+    with_page_head(phone, phone=True)
 
     # The address a QR code carries: /m, not only Dash's /m/.
     server.add_url_rule(PHONE_PREFIX.rstrip("/"), "phone-page", phone.index)
@@ -211,6 +229,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         serve_locally=True,  # an exhibit floor has no reliable internet: no CDN
         assets_ignore=PHONE_ONLY,
     )
+    with_page_head(app)
     phone = phone_app(server)
     _remember_openings(server)
     _lean_responses(server)

@@ -64,6 +64,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_waiting": ("수신 대기", "Waiting"),
     "waiting_data": ("데이터를 기다리는 중입니다", "Waiting for data"),
     "as_of": ("{time} 기준", "as of {time}"),
+    # How old a measurement is, ticked by assets/wall.js each second beside "as of".
+    "just_now": ("방금", "just now"),
+    "minutes_ago": ("{minutes}분 전", "{minutes} min ago"),
+    "hours_ago": ("{hours}시간 {minutes}분 전", "{hours} h {minutes} min ago"),
     "no_data": ("자료 없음", "No data"),
     # A district's air without a grade: no CAI from a partial set, or a station not reporting.
     "no_cai": ("CAI —", "CAI —"),
@@ -147,6 +151,14 @@ PRECIPITATION_NAMES = {
 POLLUTANT_NAMES = {"pm10": "PM10", "pm25": "PM2.5", "o3": "O₃", "no2": "NO₂", "co": "CO", "so2": "SO₂"}
 
 
+SCRIPT_WORDS = ("as_of", "just_now", "minutes_ago", "hours_ago")  # the words the pages' scripts write
+
+
+def script_words() -> dict[str, dict[str, str]]:
+    """The words the pages' scripts write, per language, with their {placeholders}."""
+    return {lang: {key: t(key, lang) for key in SCRIPT_WORDS} for lang in LANGUAGES}
+
+
 def language(value: object) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -187,6 +199,12 @@ def air_word(reading, lang: str, short: bool = False) -> str:
     if reading.grade is None:
         return t("no_cai", lang)
     return grade_name(reading.grade, lang)
+
+
+def incident_name(row, lang: str, part: str = "type") -> str:
+    """An incident's type (or, with ``part="detail"``, its detail) as the feed named it in ``lang``:
+    a frame row's ``type`` / ``type_en`` (``detail`` / ``detail_en``); "" when not named."""
+    return getattr(row, f"{part}_en" if lang == "en" else part) or ""
 
 
 def congestion_name(level: str, lang: str) -> str:

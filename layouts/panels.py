@@ -20,6 +20,7 @@ from layouts.i18n import (
     crowd_name,
     district_name,
     grade_name,
+    incident_name,
     precipitation_name,
     reason_text,
     t,
@@ -281,7 +282,7 @@ def alerts(air: pd.DataFrame | None, incidents: pd.DataFrame | None, metas: list
     items = []
     if incidents is not None and not incidents.empty:
         for row in incidents[incidents["severe"]].itertuples():
-            name = row.type_en if lang == "en" else row.type
+            name = incident_name(row, lang)
             place = district_name(row.district_code, lang, row.district)
             items.append(
                 ("alert-severe", f"{name} · {place}", html.Span(row.description, className="upstream-text"))
@@ -500,8 +501,8 @@ def _clock_text(stamp: pd.Timestamp, now: pd.Timestamp) -> str:
 
 def _incident_row(row, selected: str | None, lang: str, now: pd.Timestamp) -> html.Div:
     color, _ = theme.incident_style(row.type_code)
-    name = row.type_en if lang == "en" else row.type  # as the feed named it
-    detail = (row.detail_en if lang == "en" else row.detail) or ""
+    name = incident_name(row, lang)
+    detail = incident_name(row, lang, "detail")
     occurred = _seoul(row.occurred_at)
     status: list = [html.Span(t("in_progress", lang))]
     overdue = False
@@ -669,7 +670,7 @@ def district_detail(
                 className="road",
                 children=[
                     html.Span(className="swatch", style={"background": theme.incident_style(r.type_code)[0]}),
-                    html.Span(r.type_en if lang == "en" else r.type, className="road-name"),
+                    html.Span(incident_name(r, lang), className="road-name"),
                     html.Span(r.description, className="road-span"),
                     html.Span(
                         _clock_text(_seoul(r.occurred_at), now)
@@ -761,7 +762,7 @@ def handling_times(times: pd.DataFrame | None, lang: str) -> list:
                 className="handling",
                 children=[
                     html.Span(
-                        row.type_en if lang == "en" else row.type,
+                        incident_name(row, lang),
                         className="incident-type",
                         style={"background": color},
                     ),

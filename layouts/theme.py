@@ -1,4 +1,8 @@
-"""Colours and sizes of the wall, readable at three metres. CSS carries the same palette."""
+"""Colours and sizes of the wall, readable at three metres: the one home of the palette.
+
+The figures read these names; the pages' style sheets read them too, as CSS custom properties
+(``var(--muted)``) that ``palette_style`` writes into each page's head, so no colour is typed twice.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,14 @@ MUTED = "#93a3bb"
 SMALLEST = 24
 DARK_TEXT = "#06101f"  # text on a light fill (a grade's colour): white on those is under 4.5:1
 FONT = '"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", sans-serif'
+
+# A feed's status: live, stale, failing (status dots and words, the alerts strip).
+STATUS_COLORS = {"ok": "#22c55e", "stale": "#f5b70b", "error": "#ff4d4f"}
+PAST = "#ffb300"  # the time machine's frame and words: the wall is showing an earlier moment
+EDGE = "#34466a"  # the outline of a button or an overlay
+# The phone's 17 px text on its dark ground needs lighter muted and error tones than the wall's.
+PHONE_MUTED = "#a3b1c6"
+PHONE_ERROR = "#ff6b6d"
 
 # Korean air-grade colours (좋음 blue, 보통 green, 나쁨 orange, 매우나쁨 red) and "no data".
 GRADE_COLORS = {"좋음": "#2f8cff", "보통": "#1fbf5f", "나쁨": "#ff9f1a", "매우나쁨": "#ff4d4f"}
@@ -73,3 +85,32 @@ def contrast(first: str, second: str) -> float:
     """WCAG contrast ratio of two #rrggbb colours (1 to 21; text needs 4.5)."""
     high, low = sorted((luminance(first), luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def palette(phone: bool = False) -> dict[str, str]:
+    """The custom properties a page's style sheet reads, by name (``--bg`` is ``palette()["bg"]``)."""
+    colors = {
+        "bg": BACKGROUND,
+        "surface": SURFACE,
+        "line": LINE,
+        "text": TEXT,
+        "muted": PHONE_MUTED if phone else MUTED,
+        "dark-text": DARK_TEXT,
+        "edge": EDGE,
+        "past": PAST,
+        "good": GRADE_COLORS["좋음"],
+        "moderate": GRADE_COLORS["보통"],
+        "bad": GRADE_COLORS["나쁨"],
+        "very-bad": GRADE_COLORS["매우나쁨"],
+        **STATUS_COLORS,
+        "font": FONT,
+    }
+    if phone:
+        colors["error"] = PHONE_ERROR
+    return colors
+
+
+def palette_style(phone: bool = False) -> str:
+    """The palette as a ``<style>`` for a page's head, before its style sheets."""
+    properties = " ".join(f"--{name}: {value};" for name, value in palette(phone).items())
+    return f'<style id="palette">:root {{ {properties} }}</style>'

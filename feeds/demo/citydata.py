@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from feeds import air, traffic
+from feeds import air, crowds, traffic, weather
 from feeds.demo.air import MAIN_POLLUTANT, air_values, cai_of, with_smoke
 from feeds.demo.clock import DAY, HOUR, KST, MINUTE, local_floor, local_stamp, local_time
 from feeds.demo.incidents import DEFAULT_SLOWDOWN, SLOWDOWN, Incident, open_incidents
@@ -20,11 +20,20 @@ ROAD_MESSAGES = {
     "서행": "해당 장소로 이동·진입시 시간이 조금 걸릴 수 있어요.",
     "정체": "해당 장소로 이동·진입시 시간이 오래 걸릴 수 있어요.",
 }
-CROWD_LEVELS = (  # (share of the place's peak crowd below which the level holds, level, message)
-    (0.45, "여유", "사람이 몰려있을 가능성이 낮고 붐빔은 거의 느껴지지 않아요. 도보 이동이 자유로워요."),
-    (0.70, "보통", "사람이 몰려있을 수 있지만 크게 붐비지는 않아요. 도보 이동에 큰 제약이 없어요."),
-    (0.88, "약간 붐빔", "사람들이 몰려있을 가능성이 크고 붐빈다고 느낄 수 있어요."),
-    (math.inf, "붐빔", "사람들이 몰려있을 가능성이 매우 크고 많이 붐빈다고 느낄 수 있어요."),
+# Per crowds.LEVELS (calm to crowded): the share of the place's peak crowd below which the level
+# holds, and the message citydata gives with it.
+CROWD_LEVELS = tuple(
+    zip(
+        (0.45, 0.70, 0.88, math.inf),
+        crowds.LEVELS,
+        (
+            "사람이 몰려있을 가능성이 낮고 붐빔은 거의 느껴지지 않아요. 도보 이동이 자유로워요.",
+            "사람이 몰려있을 수 있지만 크게 붐비지는 않아요. 도보 이동에 큰 제약이 없어요.",
+            "사람들이 몰려있을 가능성이 크고 붐빈다고 느낄 수 있어요.",
+            "사람들이 몰려있을 가능성이 매우 크고 많이 붐빈다고 느낄 수 있어요.",
+        ),
+        strict=True,
+    )
 )
 
 
@@ -153,7 +162,7 @@ def _weather(
     humidity = 62 + 15 * season - 10 * math.cos(2 * math.pi * (h - 15) / 24)
     # Now and then a few hours of rain (snow when it is cold), the same all over the city.
     wet = smooth(seed, "rain", days * 4)
-    kind, amount = ("없음", "-")
+    kind, amount = (weather.NO_PRECIPITATION, "-")
     if wet > RAIN_ABOVE:
         kind, amount = ("비" if temp > 1 else "눈"), f"{(wet - RAIN_ABOVE) * 40:.1f}mm"
         humidity = max(humidity, 85)

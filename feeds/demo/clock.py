@@ -10,7 +10,8 @@ from datetime import datetime
 from feeds.values import SEOUL
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
-KST = 9 * HOUR  # Seoul keeps UTC+9 all year, so local days and hours are plain arithmetic
+# Seoul keeps one offset all year (UTC+9, no summer time), so local days and hours are plain arithmetic.
+KST = int(datetime(2000, 1, 1, tzinfo=SEOUL).utcoffset().total_seconds())
 
 
 def local_time(t: float) -> datetime:
