@@ -192,6 +192,7 @@ def run(config: Settings) -> int:
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
+            self.cfg.set("child_exit", _worker_gone)
 
         def load(self):
             # In each worker, after the fork: no SQLite connection or scheduler crosses a fork.
@@ -202,6 +203,7 @@ def run(config: Settings) -> int:
     from dashboard import security
 
     security.hide_gunicorn()  # before the workers fork: none of them names itself
+    metrics_dir = _metrics_dir()
     print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
     master = os.getpid()
     try:
@@ -213,6 +215,9 @@ def run(config: Settings) -> int:
         if exc.code == Arbiter.APP_LOAD_ERROR and os.getpid() == master:
             return 2
         raise
+    finally:
+        if os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -270,6 +275,23 @@ def cluster(config: Settings) -> int:
     finally:
         for process in reversed(processes):
             _stop(process)
+
+
+def _metrics_dir() -> str:
+    """A fresh directory where each gunicorn worker keeps its /metrics counters (prometheus-client's
+    multiprocess mode), so that whichever worker is scraped answers for all of them."""
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="city-wall-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
+
+
+def _worker_gone(server, worker) -> None:
+    """gunicorn's child_exit hook: a worker that left no longer counts its viewers."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _redis(url: str) -> subprocess.Popen:

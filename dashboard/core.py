@@ -19,11 +19,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dash
-from flask import Flask, Response, has_request_context, jsonify, request
+from flask import Flask, Response, g, has_request_context, jsonify, redirect, request
 from flask_caching import Cache
 from flask_compress import Compress
 
-from dashboard import health, security
+from dashboard import health, metrics, security
 from dashboard.control import Remote, ScenarioDriver
 from dashboard.history import History, open_history
 from dashboard.poller import Poller
@@ -250,6 +250,10 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     source = source or make_source(settings, resume_at=history.newest_poll() if history else None)
     poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS}, history=history)
     health.register(app.server, store)
+    metrics.register(app.server, metrics.WallCollector(store, poller.calls, BUILD, source.name))
+    # Browsers ask for /favicon.ico on pages that name none (the remote's): Dash's own icon.
+    app.server.add_url_rule("/favicon.ico", "favicon", lambda: redirect("/_favicon.ico", code=301))
+    _count_ticks(app.server)
     _answer_store_outages(app.server)
     remote = Remote(
         cache,
@@ -333,6 +337,27 @@ def _bounded(redis_url: str) -> str:
     query.setdefault("socket_connect_timeout", "1")
     query.setdefault("socket_timeout", "2")
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _count_ticks(server: Flask) -> None:
+    """Ticks (and touches: the same request) answered, their server time and who sent them, for
+    /metrics. A viewer is a browser connection: its address and its browser's name."""
+    viewers = metrics.Viewers()
+
+    @server.before_request
+    def started():
+        if request.path.endswith("/_dash-update-component"):
+            g.tick_started = time.perf_counter()
+
+    @server.after_request
+    def counted(response: Response) -> Response:
+        began = g.pop("tick_started", None)
+        if began is not None:
+            metrics.TICK_SECONDS.observe(time.perf_counter() - began)
+            metrics.TICKS.labels("nothing new" if response.status_code == 204 else "changes").inc()
+            agent = request.headers.get("User-Agent", "")[:200]
+            viewers.saw(f"{request.remote_addr} {agent}")
+        return response
 
 
 def _lean_responses(server: Flask) -> None:

@@ -20,6 +20,7 @@ history or from this process's last polls, and every feed is polled soon after.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import time
@@ -110,17 +111,26 @@ class Poller:
                 self._scheduler.modify_job(call, next_run_time=now)
 
     def _poll(self, call: str) -> dict[str, FrameMeta]:
-        names = self.calls[call]
         started = time.monotonic()
+        metas, answered = self._poll_once(call, started)
+        with contextlib.suppress(StoreUnavailable):  # the figures wait for the store, as frames do
+            self.store.tally(
+                call, time.monotonic() - started, answered, {n: m.error is None for n, m in metas.items()}
+            )
+        return metas
+
+    def _poll_once(self, call: str, started: float) -> tuple[dict[str, FrameMeta], bool]:
+        """The feeds' metas after one call, and whether upstream answered."""
+        names = self.calls[call]
         try:
             source_now = self.source.now()
             answer = self.feeds[names[0]].call.fetch(self.source)
         except FeedError as exc:
             self._hold_off(call, permanent=not exc.transient)
-            return self._failed_together(names, exc.reason)
+            return self._failed_together(names, exc.reason), False
         except Exception as exc:  # a source bug must not stop the poller or blank the wall
             log.exception("%s call crashed", call)
-            return self._failed_together(names, Reason("poll.crashed", error=type(exc).__name__))
+            return self._failed_together(names, Reason("poll.crashed", error=type(exc).__name__)), False
         metas, permanent = {}, False
         for name in names:
             feed = self.feeds[name]
@@ -136,7 +146,7 @@ class Poller:
                 continue
             metas[name] = self._keep(name, feed, data, source_now, started)
         self._hold_off(call, permanent=permanent)
-        return metas
+        return metas, True
 
     def _keep(self, name: str, feed: Feed, data, source_now: float, started: float) -> FrameMeta:
         """Put a good poll's frame into the store and history; refill a store that lost its frames.

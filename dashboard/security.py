@@ -134,10 +134,12 @@ def register(app: dash.Dash, *others: dash.Dash) -> None:
 
     @server.before_request
     def no_page_for_files():
-        # Dash answers a path it has no route for with the wall's page, also inside the folders
-        # of files: there, a path that names no file (//etc/passwd, no package) is a 404.
+        # Dash answers a path it has no route for with the wall's page: only the wall's pages get
+        # it (the whole wall, a screen: a screen it does not have gets the wall's own notice);
+        # any other path (/metrics on an old wall's address, //etc/passwd, a missing file) is a 404.
         rule = request.url_rule
-        if rule is not None and rule.rule in catch_alls and _under(request.path, folders):
+        page = not _under(request.path, folders) and PAGES.match(request.path)
+        if rule is not None and rule.rule in catch_alls and not page:
             return not_found()
         return None
 
@@ -151,6 +153,11 @@ def register(app: dash.Dash, *others: dash.Dash) -> None:
         response.headers.update(EVERY_ANSWER)
         response.headers["Content-Security-Policy"] = page() if _is_page(response) else INERT
         return response
+
+
+# The wall's pages under its catch-all route: a screen (/panel/3), the address a bad screen gets
+# a notice at (/panel/9). The phone's /m/ has no pages under it.
+PAGES = re.compile(r"/panel(/[^/]*)?/?\Z")
 
 
 def hide_gunicorn() -> None:

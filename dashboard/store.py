@@ -86,6 +86,37 @@ class Freshness:
     max_age: float  # source seconds after measurement
 
 
+# Upper bounds (seconds) of the buckets upstream call durations are counted in: a citydata round
+# is 30 requests, so its durations run to tens of seconds.
+CALL_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One upstream call's counts: durations by bucket (each bound's count includes the smaller
+    ones, as Prometheus counts them), their sum, outcomes, and its feeds' polls by outcome."""
+
+    buckets: tuple[int, ...] = (0,) * len(CALL_BUCKETS)
+    seconds: float = 0.0
+    ok: int = 0
+    failed: int = 0
+    polls: tuple[tuple[str, int, int], ...] = ()  # (feed, ok, failed)
+
+    def add(self, seconds: float, ok: bool, feeds: dict[str, bool]) -> Tally:
+        buckets = tuple(n + (seconds <= bound) for n, bound in zip(self.buckets, CALL_BUCKETS, strict=True))
+        polls = {feed: (good, bad) for feed, good, bad in self.polls}
+        for feed, fine in feeds.items():
+            good, bad = polls.get(feed, (0, 0))
+            polls[feed] = (good + fine, bad + (not fine))
+        return Tally(
+            buckets,
+            self.seconds + seconds,
+            self.ok + ok,
+            self.failed + (not ok),
+            tuple((feed, good, bad) for feed, (good, bad) in sorted(polls.items())),
+        )
+
+
 def digest(data: pd.DataFrame) -> str:
     """A content hash: equal frames, equal digests, whatever their index or fetch time."""
     body = data.reset_index(drop=True).to_json(orient="split", date_format="iso", default_handler=str)
@@ -224,6 +255,16 @@ class FrameStore:
     def data(self, feed: str, version: int) -> pd.DataFrame | None:
         """The data of one version of a feed's frame (None for version 0 or one long replaced)."""
         return call(self.cache.get, self._data_key(feed, version)) if version else None
+
+    def tally(self, call_name: str, seconds: float, ok: bool, feeds: dict[str, bool]) -> None:
+        """Count one upstream call (its duration and outcome) and its feeds' polls (ok or failed),
+        for /metrics. Only the poller writes these, one call at a time per call name."""
+        kept = call(self.cache.get, f"tally:{call_name}") or Tally()
+        call(self.cache.set, f"tally:{call_name}", kept.add(seconds, ok, feeds))
+
+    def tallies(self, call_names) -> dict[str, Tally]:
+        """The calls' tallies since the store was filled (an empty one for a call not made yet)."""
+        return {name: call(self.cache.get, f"tally:{name}") or Tally() for name in call_names}
 
     def metas(self) -> dict[str, FrameMeta]:
         return {feed: self.meta(feed) for feed in self.freshness}

@@ -187,3 +187,36 @@ def test_the_cluster_command_starts_redis_a_poller_and_two_workers_and_stops_the
         stop(cluster)
     assert cluster.returncode == 0
     assert [pid for pid in family if Path(f"/proc/{pid}").exists()] == []
+
+
+def scrape(base: str) -> dict[tuple[str, tuple], float]:
+    """One fresh connection's /metrics, as {(sample name, sorted labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = requests.get(base + "/metrics", timeout=5)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_are_the_walls_whichever_worker_answers(scaled):
+    base, web, _ = scaled
+    for _ in range(12):  # fresh connections: the ticks land on both workers
+        Viewer(HttpClient(base)).sync()
+    scrapes = [scrape(base) for _ in range(8)]
+    ticks = {sum(v for (name, _), v in one.items() if name == "wall_ticks_total") for one in scrapes}
+    assert len(ticks) == 1 and ticks.pop() >= 12  # summed over both workers, the same from each
+    for one in scrapes:
+        # The poller's figures (another process) through the shared store.
+        for feed in ("air", "traffic", "crowds", "weather", "incidents"):
+            assert one[("wall_feed_polls_total", (("feed", feed), ("outcome", "ok")))] >= 1
+            assert one[("wall_feed_status", (("feed", feed), ("status", "ok")))] == 1
+            assert one[("wall_feed_rows", (("feed", feed),))] > 0
+        for call in ("RealtimeCityAir", "citydata", "AccInfo"):
+            assert one[("wall_upstream_calls_total", (("call", call), ("outcome", "ok")))] >= 1
+            assert one[("wall_upstream_call_seconds_count", (("call", call),))] >= 1
+        assert one[("wall_viewers", ())] >= 1 and one[("wall_store_up", ())] == 1
+    assert requests.get(base + "/metrics/nope", timeout=5).status_code == 404
