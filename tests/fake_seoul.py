@@ -19,12 +19,11 @@ from collections.abc import Callable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from feeds import air, incidents
 from feeds.demo import body_at
-from feeds.demo.envelopes import NO_DATA, OK_MESSAGE, error_body
+from feeds.demo.envelopes import NO_DATA, error_body, list_body
 
 # A weekday evening rush in late autumn: hazy air, slow roads, incidents open.
 MOMENT = datetime(2026, 11, 19, 18, 30, tzinfo=ZoneInfo("Asia/Seoul")).timestamp()
@@ -233,25 +232,7 @@ def _number(value: str) -> object:
 
 
 def _code_table(fmt: str, service: str) -> str:
+    """A code table (AccMainCode, AccSubCode) whole, in the envelope every list service has."""
     code_field, name_field, names = CODE_TABLES[service]
     rows = [{code_field: code, name_field: name} for code, name in names.items()]
-    if fmt == "json":
-        return json.dumps(
-            {
-                service: {
-                    "list_total_count": len(rows),
-                    "RESULT": {"CODE": "INFO-000", "MESSAGE": OK_MESSAGE},
-                    "row": rows,
-                }
-            },
-            ensure_ascii=False,
-        )
-    items = "".join(
-        f"<row><{code_field}>{code}</{code_field}><{name_field}>{escape(name)}</{name_field}></row>"
-        for code, name in names.items()
-    )
-    result = f"<RESULT><CODE>INFO-000</CODE><MESSAGE>{OK_MESSAGE}</MESSAGE></RESULT>"
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><{service}><list_total_count>{len(rows)}'
-        f"</list_total_count>{result}{items}</{service}>"
-    )
+    return list_body(fmt, service, rows, 1, len(rows))
