@@ -6,14 +6,17 @@ callbacks/. Settings come from environment variables (see README) and are printe
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
 import callbacks
-from dashboard import cli, core, security, settings
+from dashboard import cli, core, logs, security, settings
 from dashboard.settings import Settings, SettingsError
 from layouts import phone as phone_layout
 from layouts import wall as wall_layout
+
+log = logging.getLogger("citywall")
 
 
 def create_wall(config: Settings | None = None, source=None) -> core.Wall:
@@ -70,7 +73,7 @@ def main() -> int:
     # DASH_DEBUG (Dash's own setting) turns on dev tools and the reloader, whose parent only watches.
     debug = config.dash_debug
     wall.start_polling(reloader=debug)
-    print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
+    logs.say(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", config.log_format, log)
     try:
         wall.app.run(
             host=config.host,
@@ -98,6 +101,8 @@ def __getattr__(name: str):
             from gunicorn.errors import AppImportError
 
             raise AppImportError(f"city wall: {exc}") from None
+        if not cli.SAID:  # a bare gunicorn or another WSGI server: nothing has shown them yet
+            logs.announce("city wall settings", wall.settings, log)
         wall.start_polling()
         server = wall.server
         return server

@@ -1,4 +1,4 @@
-"""``python -m dashboard run | poll | cluster | record``: see dashboard/cli.py."""
+"""``python -m dashboard``: the same command line as ``city-wall`` (dashboard/cli.py)."""
 
 import sys
 

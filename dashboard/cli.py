@@ -1,4 +1,5 @@
-"""The wall's command line: ``python -m dashboard run | poll | cluster | record``.
+"""The wall's command line, ``city-wall`` (``python -m dashboard`` is the same): run, poll,
+cluster, record, replay, check.
 
 - ``run`` serves the wall with gunicorn (gthread workers): the production server ``make run``
   starts. With one worker (the default) that worker also polls; with WEB_WORKERS > 1 the
@@ -8,13 +9,16 @@
 - ``cluster`` starts the whole scale-out set on one host: redis-server, one poller and
   WEB_WORKERS workers, and stops them together. The same parts run on several hosts behind any
   load balancer, pointed at one Redis.
-- ``record`` records the source's raw answers for replay (dashboard/record.py).
+- ``record`` records the source's raw answers for replay (dashboard/record.py); ``replay FILE``
+  serves the wall on one (``run`` with WALL_SOURCE=replay).
+- ``check`` tries every setting as the wall would use it and makes one call per upstream service
+  (one real request each, for the live source), prints a table, and exits 0 or 2.
 
-Every command reads the settings from the environment, prints them (secrets hidden) and
-refuses a bad one with one line naming it, on stderr, exit 2: also a setting that is valid as
-text but cannot be used (a history file that cannot be opened, a recording with nothing to
-play, a Redis that does not answer, a HOST that does not resolve, a PORT in use), which is
-tried before anything starts (``check_start``).
+Every command reads the settings from the environment (over WALL_ENV_FILE, or ./.env), prints
+them (secrets hidden) and refuses a bad one with one line naming it, on stderr, exit 2: also a
+setting that is valid as text but cannot be used (a history file that cannot be opened, a
+recording with nothing to play, a Redis that does not answer, a HOST that does not resolve, a
+PORT in use), which is tried before anything starts (``check_start``).
 """
 
 from __future__ import annotations
@@ -33,24 +37,24 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dashboard import settings
+from dashboard import logs, settings
 from dashboard.settings import Settings, SettingsError
 
 log = logging.getLogger("citywall")
 
 
-def configure_logging(level: str) -> None:
-    """The same log lines from every entry point: ``python app.py``, gunicorn workers, the poller."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-
 def load_settings(environ=None) -> Settings:
+    """The settings (the environment over its env file), logging set up by them, printed."""
+    global SAID
     config = settings.load(environ)
-    configure_logging(config.log_level)
-    print("city wall settings:\n" + config.describe(), flush=True)
+    logs.configure(config.log_level, config.log_format)
+    logs.announce("city wall settings", config, log)
+    SAID = True  # gunicorn's workers, forked from here, need not say them again (app.py)
     return config
+
+
+# Whether this process (or the one it was forked from) has shown the settings it runs with.
+SAID = False
 
 
 def check_start(config: Settings, *, serves: bool = True, redis: bool = True) -> None:
@@ -172,7 +176,15 @@ def run(config: Settings) -> int:
     """Serve the wall with gunicorn until it is stopped."""
     from gunicorn.app.base import BaseApplication
     from gunicorn.arbiter import Arbiter
+    from gunicorn.glogging import Logger
     from gunicorn.util import import_app
+
+    class WallLogger(Logger):
+        """gunicorn's own lines (workers booting, a worker killed) in the wall's format."""
+
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            logs.adopt(self.error_log, config.log_format)
 
     class WallServer(BaseApplication):
         def load_config(self) -> None:
@@ -193,6 +205,7 @@ def run(config: Settings) -> int:
             for key, value in options.items():
                 self.cfg.set(key, value)
             self.cfg.set("child_exit", _worker_gone)
+            self.cfg.set("logger_class", WallLogger)
 
         def load(self):
             # In each worker, after the fork: no SQLite connection or scheduler crosses a fork.
@@ -204,7 +217,7 @@ def run(config: Settings) -> int:
 
     security.hide_gunicorn()  # before the workers fork: none of them names itself
     metrics_dir = _metrics_dir()
-    print(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", flush=True)
+    logs.say(f"city wall: http://{config.host}:{config.port}/  (health: /healthz)", config.log_format, log)
     master = os.getpid()
     try:
         WallServer().run()
@@ -332,9 +345,147 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
-COMMANDS = {"run": run, "poll": poll, "cluster": cluster}
+def replay(config: Settings) -> int:
+    """Serve the wall on a recording (``city-wall replay FILE``): ``run`` with WALL_SOURCE=replay."""
+    return run(config)
+
+
+def check(config: Settings) -> int:
+    """Try everything the wall will use, as it will use it, and print one row each: the settings,
+    the history file, the recording, Redis, the address, and one call per upstream service (for
+    the live source, one real request each). 0 when every row is ok, 2 otherwise."""
+    rows = [("settings", OK, f"read from the environment{_env_file_note(config)}")]
+    probes = [
+        ("history", lambda: check_history(config), config.history_path),
+        ("recording", lambda: check_recording(config), config.wall_replay_path or "(not replaying)"),
+    ]
+    if config.cache_type == "RedisCache":
+        probes.append(("redis", lambda: check_redis(config.cache_redis_url), "answers"))
+    probes.append(("address", lambda: _address_or_wall(config), f"{config.host}:{config.port} is free"))
+    for what, probe, detail in probes:
+        try:
+            said = probe()
+        except SettingsError as exc:
+            rows.append((what, FAILED, str(exc)))
+        else:
+            rows.append((what, OK, said or detail))
+    rows += _probe_source(config)
+    print(_table(rows), flush=True)
+    failed = sum(1 for _, result, _ in rows if result == FAILED)
+    print(f"city wall check: {'all good' if not failed else f'{failed} of {len(rows)} failed'}", flush=True)
+    return 2 if failed else 0
+
+
+OK, FAILED = "ok", "FAILED"
+
+
+def _env_file_note(config: Settings) -> str:
+    return f" and {config.wall_env_file}" if config.wall_env_file else ""
+
+
+def _address_or_wall(config: Settings) -> str | None:
+    """HOST:PORT free to serve on, or already served by a city wall (checked while it runs)."""
+    try:
+        check_address(config.host, config.port)
+    except SettingsError:
+        if _wall_answers(config.host, config.port):
+            return f"{config.host}:{config.port} is served by a city wall already (its /healthz answers)"
+        raise
+    return None
+
+
+def _wall_answers(host: str, port: int) -> bool:
+    import requests
+
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = "127.0.0.1" if host == "0.0.0.0" else "[::1]"
+    try:
+        body = requests.get(f"http://{shown}:{port}/healthz", timeout=3).json()
+    except (requests.RequestException, ValueError):
+        return False
+    return isinstance(body, dict) and "feeds" in body
+
+
+class OnePlace:
+    """The source, asked for one citydata place instead of every hotspot: ``check`` makes one
+    request per service, not a round of thirty."""
+
+    def __init__(self, source):
+        from feeds import traffic
+
+        self._source = source
+        self.hotspots = (getattr(source, "hotspots", None) or traffic.HOTSPOTS)[:1]
+
+    def __getattr__(self, name: str):
+        return getattr(self._source, name)
+
+
+def _probe_source(config: Settings) -> list[tuple[str, str, str]]:
+    """One row per upstream call: answered and parsed by each of its feeds, or why not."""
+    from dashboard.core import make_source  # imports Dash: only once the settings are good
+    from feeds.base import FeedError
+    from feeds.registry import FEEDS, calls
+
+    try:
+        source = make_source(config)
+    except SettingsError as exc:
+        return [("source", FAILED, str(exc))]
+    probe = OnePlace(source)
+    rows = []
+    for call, names in calls(FEEDS).items():
+        what = f"{source.name}: {call}"
+        started = time.monotonic()
+        try:
+            answer = FEEDS[names[0]].fetch(probe)
+        except FeedError as exc:
+            rows.append((what, FAILED, str(exc)))
+            continue
+        took = time.monotonic() - started
+        parsed = []
+        for name in names:
+            try:
+                rows_read = len(FEEDS[name].parse(answer))
+                parsed.append(f"{name} {rows_read} row{'' if rows_read == 1 else 's'}")
+            except FeedError as exc:
+                parsed.append(f"{name}: {exc}")
+        broken = any(": " in part for part in parsed)
+        rows.append((what, FAILED if broken else OK, f"answered in {took:.1f} s; " + ", ".join(parsed)))
+    return rows
+
+
+def _table(rows: list[tuple[str, str, str]]) -> str:
+    wide = [max(len(row[i]) for row in rows) for i in range(2)]
+    return "\n".join(f"  {what:<{wide[0]}}  {result:<{wide[1]}}  {detail}" for what, result, detail in rows)
+
+
+COMMANDS = {"run": run, "poll": poll, "cluster": cluster, "replay": replay, "check": check}
+HELP = {
+    "run": "serve the wall with gunicorn (on its demo city unless WALL_SOURCE says otherwise)",
+    "poll": "poll upstream into the shared Redis, serving nothing (beside WEB_WORKERS > 1)",
+    "cluster": "redis-server, one poller and WEB_WORKERS workers on this host",
+    "record": "record the source's raw answers for replay",
+    "replay": "serve the wall on a recording made by record",
+    "check": "check every setting, and make one call per upstream service; exit 0 or 2",
+}
 # What the cluster's parts share, whatever the environment says: Redis, and no poller in a worker.
 CLUSTER = {"CACHE_TYPE": "RedisCache", "WALL_POLLER": "off"}
+
+
+def parser() -> argparse.ArgumentParser:
+    wall = argparse.ArgumentParser(
+        prog="city-wall",
+        description="The Seoul city wall. Settings come from the environment and WALL_ENV_FILE "
+        "(or ./.env); see the README.",
+    )
+    commands = wall.add_subparsers(dest="command", required=True, metavar="command")
+    for name in ("run", "poll", "cluster", "record", "replay", "check"):
+        command = commands.add_parser(name, help=HELP[name], description=HELP[name])
+        # record's own options are read by dashboard/record.py (main hands it the rest).
+        if name == "replay":
+            command.add_argument("recording", help="the recording to play (WALL_REPLAY_PATH)")
+            command.add_argument("--speed", help="recorded seconds per real second (WALL_REPLAY_SPEED)")
+    return wall
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,13 +494,23 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard import record
 
         return record.main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description="The Seoul city wall.")
-    parser.add_argument("command", choices=[*COMMANDS, "record"], help="what to start (see the README)")
-    args = parser.parse_args(argv)
-    environ = dict(os.environ)
-    if args.command == "cluster":
-        environ = {"WEB_WORKERS": "2", **environ, **CLUSTER}  # two workers unless told otherwise
+    args = parser().parse_args(argv)
     try:
+        environ = dict(settings.environment())
+        if args.command == "cluster":
+            environ = {"WEB_WORKERS": "2", **environ, **CLUSTER}  # two workers unless told otherwise
+        if args.command == "replay":
+            replaying = {"WALL_SOURCE": "replay", "WALL_REPLAY_PATH": args.recording}
+            if args.speed is not None:
+                replaying["WALL_REPLAY_SPEED"] = args.speed
+            environ.update(replaying)
+            os.environ.update(replaying)  # gunicorn's workers read the settings again, from here
+        if args.command == "check":
+            wrong = settings.problems(environ)
+            if wrong:
+                print(_table([("setting", FAILED, problem) for problem in wrong]), file=sys.stderr)
+                print(f"city wall check: {len(wrong)} settings cannot be used", file=sys.stderr)
+                return 2
         return COMMANDS[args.command](load_settings(environ))
     except SettingsError as exc:
         print(f"city wall: {exc}", file=sys.stderr)

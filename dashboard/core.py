@@ -23,7 +23,8 @@ from flask import Flask, Response, g, has_request_context, jsonify, redirect, re
 from flask_caching import Cache
 from flask_compress import Compress
 
-from dashboard import health, metrics, security
+from dashboard import health, logs, metrics, security
+from dashboard.alerts import CHECK_EVERY, Alerts
 from dashboard.control import Remote, ScenarioDriver
 from dashboard.history import History, open_history
 from dashboard.poller import Poller
@@ -34,6 +35,7 @@ from feeds.base import Source
 from feeds.districts import BY_CODE
 from feeds.registry import FEEDS
 from feeds.values import TIME_ZONE
+from layouts import alerts as alert_words
 from layouts import theme
 from layouts.i18n import script_words
 
@@ -162,6 +164,7 @@ class Wall:
     phone: dash.Dash | None = None  # the phone view at /m: its own page and callbacks, the same frames
     builds: Any = None  # the wall's parts built in this process (callbacks/memo.py), set by callbacks
     phone_builds: Any = None  # the phone view's
+    alerts: Alerts | None = None  # posts to WALL_ALERT_WEBHOOK, in the process that polls
 
     @property
     def server(self):
@@ -215,6 +218,9 @@ def make_source(settings: Settings, resume_at: float | None = None) -> Source:
 
 
 def build(settings: Settings, source: Source | None = None) -> Wall:
+    # Whatever started this process (make run, a bare gunicorn, python app.py, the poller), the
+    # wall's lines read alike from here on.
+    logs.configure(settings.log_level, settings.log_format)
     server = Flask(__name__)
     server.config.update(compression_settings())
     # What Dash's `compress=True` does, keeping the instance (its cache holds the static bodies).
@@ -249,7 +255,9 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     history = open_history(settings.history_path, settings.history_retention_days)
     source = source or make_source(settings, resume_at=history.newest_poll() if history else None)
     poller = Poller(store, source, FEEDS, {name: settings.interval(name) for name in FEEDS}, history=history)
-    health.register(app.server, store)
+    health.register(
+        app.server, store, version=metrics.wall_version(), build=BUILD, polling=lambda: poller.running
+    )
     metrics.register(app.server, metrics.WallCollector(store, poller.calls, BUILD, source.name))
     # Browsers ask for /favicon.ico on pages that name none (the remote's): Dash's own icon.
     app.server.add_url_rule("/favicon.ico", "favicon", lambda: redirect("/_favicon.ico", code=301))
@@ -265,6 +273,21 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
     driver = ScenarioDriver(remote, source, poller) if remote.enabled and remote.scenarios else None
     if driver is not None:
         poller.every(1.0, driver.apply, "scenario")
+    alerts = None
+    if settings.wall_alert_webhook and settings.wall_poller:
+        # Worded as the wall words things (the alerts' lines are presentation, like the page head).
+        alerts = Alerts(
+            settings.wall_alert_webhook,
+            store,
+            FEEDS,
+            history,
+            words=alert_words.say,
+            source=source.name,
+            lang=settings.wall_alert_lang,
+            after=settings.wall_alert_after * 60,
+        )
+        poller.after_each_poll(alerts.watch)
+        poller.every(CHECK_EVERY, alerts.watch, "alerts")  # a feed goes stale without a poll too
     read = ReadModel(
         store,
         history,
@@ -284,6 +307,7 @@ def build(settings: Settings, source: Source | None = None) -> Wall:
         scenarios=driver,
         read=read,
         phone=phone,
+        alerts=alerts,
     )
 
 

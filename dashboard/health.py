@@ -1,11 +1,16 @@
 """GET /healthz: per feed status, version, source, times and last error; 503 unless all are ok.
 
+Beside the feeds: the running wall (version, build, uptime of this process) and the poller
+(whether it runs in this process, and when any feed was last polled, wherever the poller runs:
+a poller that died shows as a last poll that stops moving).
+
 While the frame store does not answer (Redis down), it is a JSON 503 saying so, never a page.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, jsonify
@@ -35,20 +40,41 @@ def report(meta: FrameMeta, now: float) -> dict:
     }
 
 
-def register(server: Flask, store: FrameStore, clock=time.time) -> None:
+def register(
+    server: Flask,
+    store: FrameStore,
+    clock=time.time,
+    *,
+    version: str = "unknown",
+    build: str = "",
+    polling: Callable[[], bool] = lambda: False,
+) -> None:
+    """``polling``: whether this process's poller is running now."""
+    started = clock()
+
     @server.get("/healthz")
     def healthz():
         now = clock()
         try:
-            feeds = {name: report(meta, now) for name, meta in store.metas().items()}
+            metas = store.metas()
         except StoreUnavailable as exc:
-            feeds, problem = {}, exc.reason
+            metas, problem = {}, exc.reason
         else:
             problem = None
+        feeds = {name: report(meta, now) for name, meta in metas.items()}
         healthy = problem is None and all(f["status"] == OK for f in feeds.values())
+        last_poll = max((m.attempted_at or 0 for m in metas.values()), default=0) or None
         body = {
             "status": "ok" if healthy else "store unavailable" if problem else "degraded",
             "checked_at": _iso(now),
+            "version": version,
+            "build": build,
+            "uptime_seconds": round(now - started, 1),
+            "poller": {
+                "in_this_process": polling(),
+                "last_poll_at": _iso(last_poll),
+                "since_last_poll_seconds": round(now - last_poll, 1) if last_poll else None,
+            },
             "feeds": feeds,
             **({"reason": problem} if problem else {}),
         }

@@ -40,6 +40,7 @@ import logging
 import math
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,11 +139,35 @@ CREATE TABLE IF NOT EXISTS polls (
     feed    TEXT PRIMARY KEY,
     seen_at REAL NOT NULL  -- the newest successful poll kept, per feed
 );
+
+-- What the alerts (dashboard/alerts.py) said: an event per alarm, and its two messages.
+CREATE TABLE IF NOT EXISTS alert_events (
+    event_id   INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,  -- incident, air, feed
+    key        TEXT NOT NULL,  -- the incident id, the district code, the feed
+    opened_at  REAL NOT NULL,  -- wall clock
+    cleared_at REAL,           -- wall clock, NULL while open
+    fields     TEXT NOT NULL   -- JSON: what the open message said of it
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alert_events_open ON alert_events (kind, key) WHERE cleared_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS alert_messages (
+    event_id  INTEGER NOT NULL,
+    state     TEXT NOT NULL CHECK (state IN ('open', 'cleared')),
+    body      TEXT NOT NULL,  -- the JSON POSTed
+    queued_at REAL NOT NULL,  -- wall clock
+    sent_at   REAL,           -- wall clock: the receiver took it (NULL: in the outbox)
+    dropped   TEXT,           -- why it was given up (refused by the receiver, the outbox full)
+    PRIMARY KEY (event_id, state)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alert_outbox ON alert_messages (queued_at)
+    WHERE sent_at IS NULL AND dropped IS NULL;
 """
 # 1: the first file; 2: incidents.missed_at (the two-poll rule); 3: series tables declared by the
-# feeds (traffic's gained length_m, crowds and weather appeared). Opening a file brings it to this.
-SCHEMA_VERSION = 3
-FIXED_TABLES = ("incidents", "incident_events", "frames", "polls")  # and one table per series
+# feeds (traffic's gained length_m, crowds and weather appeared); 4: the alerts' events and
+# messages (their tables are new: CREATE IF NOT EXISTS adds them). Opening a file brings it to this.
+SCHEMA_VERSION = 4
+FIXED_TABLES = ("incidents", "incident_events", "frames", "polls", "alert_events", "alert_messages")
 FRAME_META_COLUMNS = (
     "feed",
     "version",
@@ -344,12 +369,15 @@ class History:
             "INSERT OR REPLACE INTO incident_events VALUES (?, ?, ?, ?)", (incident_id, at, status, stage)
         )
 
-    def prune(self, retention_days: float | None = None, now: float | None = None) -> dict[str, int]:
+    def prune(
+        self, retention_days: float | None = None, now: float | None = None, wall_now: float | None = None
+    ) -> dict[str, int]:
         """Delete what is older than the retention (frames: older than 48 h) and give the space back.
 
         ``now`` is on the source's clock; by default the newest poll kept. Open incidents are
-        never pruned, nor is each feed's newest frame (a warm start after a long stop needs it).
-        Returns the rows deleted per table.
+        never pruned, nor is each feed's newest frame (a warm start after a long stop needs it),
+        nor an open alarm or a message not yet delivered (alerts go by ``wall_now``, the wall
+        clock). Returns the rows deleted per table.
         """
         days = self.retention_days if retention_days is None else retention_days
         with self._write() as db:
@@ -377,11 +405,98 @@ class History:
                     (frames_cutoff,),
                 ).rowcount,
             }
+            # Alerts keep the wall clock: an alarm over, and both its messages delivered or given up.
+            over = (
+                "SELECT event_id FROM alert_events WHERE cleared_at < ? AND event_id NOT IN "
+                "(SELECT event_id FROM alert_messages WHERE sent_at IS NULL AND dropped IS NULL)"
+            )
+            alerts_cutoff = (time.time() if wall_now is None else wall_now) - days * DAY
+            removed["alert_messages"] = db.execute(
+                f"DELETE FROM alert_messages WHERE event_id IN ({over})", (alerts_cutoff,)
+            ).rowcount
+            removed["alert_events"] = db.execute(
+                "DELETE FROM alert_events WHERE cleared_at < ? AND event_id NOT IN "
+                "(SELECT event_id FROM alert_messages)",
+                (alerts_cutoff,),
+            ).rowcount
         with self._lock:
             # executescript steps the pragma to its end; execute would free a single page.
             self._db.executescript("PRAGMA incremental_vacuum;")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file shrinks at the checkpoint
         return removed
+
+    # --- alerts (dashboard/alerts.py) ------------------------------------------------------------
+
+    def open_alert(self, kind: str, key: str, at: float, fields: str, body: str) -> int | None:
+        """Keep an alarm that began and its open message, queued; None when one of this kind and
+        key is open already (it was said: it is not said again)."""
+        with self._write() as db:
+            try:
+                event_id = db.execute(
+                    "INSERT INTO alert_events (kind, key, opened_at, fields) VALUES (?, ?, ?, ?)",
+                    (kind, key, at, fields),
+                ).lastrowid
+            except sqlite3.IntegrityError:
+                return None
+            db.execute(
+                "INSERT INTO alert_messages VALUES (?, 'open', ?, ?, NULL, NULL)", (event_id, body, at)
+            )
+        return event_id
+
+    def clear_alert(self, event_id: int, at: float, body: str) -> bool:
+        """Keep the end of an open alarm and its cleared message, queued; False if it had ended."""
+        with self._write() as db:
+            ended = db.execute(
+                "UPDATE alert_events SET cleared_at = ? WHERE event_id = ? AND cleared_at IS NULL",
+                (at, event_id),
+            ).rowcount
+            if ended:
+                db.execute(
+                    "INSERT OR IGNORE INTO alert_messages VALUES (?, 'cleared', ?, ?, NULL, NULL)",
+                    (event_id, body, at),
+                )
+        return bool(ended)
+
+    def open_alerts(self) -> list[tuple[int, str, str, float, str]]:
+        """The alarms open now: (event_id, kind, key, opened_at, fields JSON), oldest first."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT event_id, kind, key, opened_at, fields FROM alert_events "
+                "WHERE cleared_at IS NULL ORDER BY event_id"
+            ).fetchall()
+
+    def alert_outbox(self, limit: int = 1) -> list[tuple[int, str, str]]:
+        """Messages not sent yet, oldest first: (event_id, state, body)."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT event_id, state, body FROM alert_messages WHERE sent_at IS NULL AND dropped IS NULL "
+                "ORDER BY queued_at, event_id, state DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+
+    def alert_sent(self, event_id: int, state: str, at: float) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE alert_messages SET sent_at = ? WHERE event_id = ? AND state = ?",
+                (at, event_id, state),
+            )
+
+    def alert_dropped(self, event_id: int, state: str, why: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE alert_messages SET dropped = ? WHERE event_id = ? AND state = ?",
+                (why, event_id, state),
+            )
+
+    def alert_overflow(self, limit: int, why: str) -> int:
+        """Give up the oldest messages waiting beyond ``limit``; how many were given up."""
+        with self._write() as db:
+            return db.execute(
+                "UPDATE alert_messages SET dropped = ? WHERE sent_at IS NULL AND dropped IS NULL AND "
+                "(event_id, state) NOT IN (SELECT event_id, state FROM alert_messages WHERE sent_at IS NULL "
+                "AND dropped IS NULL ORDER BY queued_at DESC, event_id DESC, state LIMIT ?)",
+                (why, limit),
+            ).rowcount
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -518,7 +633,8 @@ class History:
 
     @property
     def tables(self) -> tuple[str, ...]:
-        """The file's tables: one per series kept, then the lifecycle's, the frames and the polls."""
+        """The file's tables: one per series kept, then the lifecycle's, the frames, the polls and
+        the alerts'."""
         return (*self.kept, *FIXED_TABLES)
 
     def count(self, table: str) -> int:

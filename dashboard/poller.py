@@ -80,6 +80,8 @@ class Poller:
         # A call made on demand (a scenario started) must not overlap its scheduled one.
         self._poll_locks = {call: threading.Lock() for call in self.calls}
         self._tasks: list[tuple[str, float, Callable[[], None]]] = []
+        self._after_poll: list[Callable[[], None]] = []
+        self._after_failing: set[Callable[[], None]] = set()  # tasks whose last run raised
 
     def poll(self, name: str) -> FrameMeta:
         """Poll one feed now: make its call, and parse and store every feed that reads it; the
@@ -94,6 +96,11 @@ class Poller:
     def every(self, seconds: float, task: Callable[[], None], task_id: str) -> None:
         """Run another small task of the polling process on the scheduler, from its start."""
         self._tasks.append((task_id, seconds, task))
+
+    def after_each_poll(self, task: Callable[[], None]) -> None:
+        """Run a small task after every call's poll, on the poll's thread (the alerts' watch): it
+        must not wait on anything slow. A task that raises is logged once, and the poll stands."""
+        self._after_poll.append(task)
 
     def poll_soon(self, but: str | None = None) -> None:
         """Make every call (but ``but`` feed's) at once, on the scheduler's threads (after a
@@ -117,6 +124,15 @@ class Poller:
             self.store.tally(
                 call, time.monotonic() - started, answered, {n: m.error is None for n, m in metas.items()}
             )
+        for task in self._after_poll:
+            try:
+                task()
+            except Exception:
+                if task not in self._after_failing:
+                    self._after_failing.add(task)
+                    log.exception("a task after the %s poll failed (polling goes on)", call)
+                continue
+            self._after_failing.discard(task)
         return metas
 
     def _poll_once(self, call: str, started: float) -> tuple[dict[str, FrameMeta], bool]:

@@ -1,9 +1,10 @@
-"""Record the configured source for a while: ``python -m dashboard.record --minutes N --out FILE``.
+"""Record the configured source for a while: ``city-wall record --minutes N --out FILE``.
 
 Polls every feed at its interval from the settings (AIR_INTERVAL ...), as the wall's poller
 would, from the source WALL_SOURCE names (seoul for a real afternoon, demo to try it), and writes
 every upstream call with its time to a recording: JSON Lines, described in feeds/replay.py and
-docs/recording.md. Play it back with WALL_SOURCE=replay WALL_REPLAY_PATH=FILE.
+docs/recording.md, showing how far it is as it goes (``Progress``). Play it back with
+``city-wall replay FILE``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from dashboard import logs
 from dashboard import settings as settings_module
 from dashboard.settings import SettingsError
 from feeds.base import FeedError, Source
@@ -34,10 +36,78 @@ log = logging.getLogger(__name__)
 @dataclass
 class Summary:
     calls: int = 0  # upstream calls written
+    written: int = 0  # bytes of recording written (before gzip)
+    seconds: float = 0.0  # how long it recorded
     polls: dict[str, int] = field(default_factory=dict)  # polls that parsed, per feed
     failures: dict[str, int] = field(default_factory=dict)  # polls that did not, per feed
     stopped: str | None = None  # why the recording ended early, if it did
     interrupted: bool = False  # by Ctrl-C or a signal: asked for, not a failure
+
+
+class Progress:
+    """How far a recording is: elapsed and remaining time, calls and bytes written.
+
+    On a terminal one line redrawn in place, with a bar; otherwise (a log file, journalctl) a
+    plain line every ``every`` seconds, so a long recording says it is alive without flooding.
+    """
+
+    WIDTH = 24  # characters of bar
+
+    def __init__(self, seconds: float, stream: IO[str] | None = None, every: float | None = None):
+        self.seconds = seconds
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.every = every if every is not None else (0.5 if self.tty else max(5.0, min(60.0, seconds / 10)))
+        self._said = -float("inf")
+
+    def __call__(self, elapsed: float, calls: int, written: int, *, final: bool = False) -> None:
+        if not final and elapsed - self._said < self.every:
+            return
+        self._said = elapsed
+        # The last call may come before the time is up (nothing else falls due): then it is done.
+        done = 1.0 if final or not self.seconds else min(1.0, elapsed / self.seconds)
+        left = 0.0 if final else max(0.0, self.seconds - elapsed)
+        figures = (
+            f"{clock_time(elapsed)} elapsed, {clock_time(left)} left · "
+            f"{calls} call{'' if calls == 1 else 's'} · {size(written)}"
+        )
+        if self.tty:
+            filled = round(done * self.WIDTH)
+            bar = "█" * filled + "░" * (self.WIDTH - filled)
+            self.stream.write(f"\r{bar} {done:4.0%}  {figures}" + ("\n" if final else ""))
+        else:
+            self.stream.write(f"recording: {done:.0%}, {figures}\n")
+        self.stream.flush()
+
+
+def clock_time(seconds: float) -> str:
+    """1:05 or 1:02:05."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def size(count: int) -> str:
+    """1.2 MB, 830 kB, 12 B."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+class Counted:
+    """A text file that counts the bytes written to it (as UTF-8, before any gzip)."""
+
+    def __init__(self, out: IO[str]):
+        self._out = out
+        self.written = 0
+
+    def write(self, text: str) -> int:
+        self.written += len(text.encode("utf-8"))
+        return self._out.write(text)
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 class Stopped(KeyboardInterrupt):
@@ -110,15 +180,18 @@ def record(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[..., None] | None = None,
 ) -> Summary:
     """Make each call the feeds read, as the poller would (at the shortest interval of its feeds),
     for ``seconds``, writing every request to ``out``.
 
     Each answer is also parsed by its feeds, so a broken answer shows up while recording (it is
     kept anyway). A bad or blocked key, Ctrl-C or a SIGTERM (``SignalSafeFile``) stops the
-    recording early; what was recorded is kept.
+    recording early; what was recorded is kept. ``progress`` (a ``Progress``) is told how far it
+    is at least once a second.
     """
-    recorder = Recorder(source, out)
+    counted = Counted(out)
+    recorder = Recorder(source, counted)
     summary = Summary(polls=dict.fromkeys(feeds, 0), failures=dict.fromkeys(feeds, 0))
     readers = calls(feeds)
     every = {call: min(intervals.get(n, feeds[n].interval) for n in names) for call, names in readers.items()}
@@ -129,10 +202,13 @@ def record(
             call = min(due, key=due.__getitem__)
             if due[call] - start > seconds:
                 break
-            wait = due[call] - clock()
-            if wait > 0:
-                sleep(wait)
+            while (wait := due[call] - clock()) > 0:
+                sleep(min(wait, 1.0))  # a second at a time: the progress goes on while waiting
+                if progress is not None:
+                    progress(clock() - start, recorder.calls, counted.written)
             stopped = _call(recorder, feeds, readers[call], summary)
+            if progress is not None:
+                progress(clock() - start, recorder.calls, counted.written)
             if stopped:
                 summary.stopped = stopped
                 break
@@ -140,7 +216,10 @@ def record(
             due[call] = max(due[call] + every[call], clock())
     except KeyboardInterrupt as exc:
         summary.stopped, summary.interrupted = str(exc) or "interrupted", True
-    summary.calls = recorder.calls
+    summary.calls, summary.written = recorder.calls, counted.written
+    summary.seconds = clock() - start
+    if progress is not None:
+        progress(summary.seconds, summary.calls, summary.written, final=True)
     return summary
 
 
@@ -159,7 +238,7 @@ def _call(recorder: Recorder, feeds: dict[str, Feed], names: tuple[str, ...], su
                 failures.append((name, exc))
             else:
                 summary.polls[name] += 1
-                log.info("%s: %d rows", name, len(data))
+                log.debug("%s: %d rows", name, len(data))  # the progress line counts them
     for name, exc in failures:
         summary.failures[name] += 1
         if exc.code in KEY_ERRORS:
@@ -170,7 +249,7 @@ def _call(recorder: Recorder, feeds: dict[str, Feed], names: tuple[str, ...], su
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m dashboard.record",
+        prog="city-wall record",
         description="Record raw answers of the configured source (WALL_SOURCE) for replay.",
     )
     parser.add_argument("--minutes", type=float, required=True, help="how long to record")
@@ -200,8 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"record: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print("record settings:\n" + config.describe(), flush=True)
+    logs.configure(config.log_level, config.log_format)
+    logs.announce("record settings", config, log)
 
     from dashboard.core import make_source  # imports Dash: only once the settings are good
 
@@ -222,10 +301,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"recording {', '.join(names)} from {source.name} for {args.minutes:g} min to {args.out}", flush=True
     )
+    seconds = args.minutes * 60
     with recording as out:
-        summary = record(source, feeds, intervals, args.minutes * 60, out)
+        summary = record(source, feeds, intervals, seconds, out, progress=Progress(seconds))
     polls = ", ".join(f"{name} {summary.polls[name]} ok / {summary.failures[name]} failed" for name in names)
-    print(f"recorded {summary.calls} calls to {args.out}: {polls}", flush=True)
+    on_disk = size(args.out.stat().st_size) if args.out.exists() else "nothing"
+    print(
+        f"recorded {summary.calls} calls in {clock_time(summary.seconds)} to {args.out} "
+        f"({size(summary.written)} written, {on_disk} on disk): {polls}",
+        flush=True,
+    )
     if summary.stopped:
         print(f"record: stopped early: {summary.stopped}", file=sys.stderr)
     return 1 if summary.stopped and not summary.interrupted else 0

@@ -1,9 +1,16 @@
-"""Settings from environment variables: each has a documented default and is checked at start."""
+"""Settings from environment variables: each has a documented default and is checked at start.
+
+They may also come from a file of ``NAME=value`` lines (WALL_ENV_FILE, else ``.env`` in the
+working directory when there is one): the format systemd's EnvironmentFile and docker's
+``--env-file`` read. A variable set in the environment wins over the file.
+"""
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -14,7 +21,8 @@ from urllib.parse import urlsplit
 from feeds.registry import FEEDS
 
 SOURCES = ("demo", "seoul", "replay")
-SECRETS = frozenset({"seoul_api_key", "wall_control_token"})  # never printed, not even in an error message
+# Never printed, not even in an error message (a Slack or Teams webhook URL carries its token).
+SECRETS = frozenset({"seoul_api_key", "wall_control_token", "wall_alert_webhook"})
 CACHE_TYPES = ("SimpleCache", "RedisCache", "NullCache")
 
 
@@ -55,10 +63,19 @@ class Settings:
     web_workers: int = 1  # WEB_WORKERS: gunicorn worker processes; more than 1 needs Redis and a poller
     web_threads: int = 8  # WEB_THREADS: threads per worker, each answering one request at a time
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
+    log_format: str = "text"  # LOG_FORMAT: text (for people) or json (one JSON object per line)
     dash_debug: bool = False  # DASH_DEBUG: Dash's dev tools and reloader, for `make dev` only (Dash's name)
     # HISTORY_PATH: the SQLite file the wall keeps its history in (relative: under the repo); off: none
     history_path: str = "var/history.sqlite"
     history_retention_days: int = 30  # HISTORY_RETENTION_DAYS: days of history kept (frames: 48 h)
+    # WALL_ALERT_WEBHOOK: where alerts are POSTed (a Slack or Teams incoming webhook, an http(s)
+    # URL); empty: no alerts. Secret: such a URL carries its token.
+    wall_alert_webhook: str = field(default="", repr=False)
+    wall_alert_after: float = 10.0  # WALL_ALERT_AFTER: minutes a feed fails or is stale before it is alerted
+    wall_alert_lang: str = "ko"  # WALL_ALERT_LANG: the alerts' language, ko or en
+    # WALL_ENV_FILE: a file of NAME=value settings read before the environment (which wins);
+    # default: .env in the working directory, when there is one. Shown as the file that was read.
+    wall_env_file: str = ""
 
     def __post_init__(self) -> None:
         # Every feed has an interval: those not given keep the feed's own.
@@ -101,15 +118,21 @@ class Settings:
         """(connect, read) seconds for one request to the Seoul API."""
         return min(5.0, self.seoul_timeout), self.seoul_timeout
 
-    def describe(self) -> str:
-        """One line per setting, as printed at start: secrets only as set or not set."""
-        shown = []
+    def shown(self) -> dict[str, str]:
+        """Every setting by its variable's name, as printed at start: secrets only as set or not set."""
+        shown = {}
         for f in fields(self):
             if f.name == "intervals":
-                shown += [(f"{feed}_interval", str(seconds)) for feed, seconds in self.intervals.items()]
+                shown |= {f"{feed.upper()}_INTERVAL": str(every) for feed, every in self.intervals.items()}
             else:
-                shown.append((f.name, self._shown(f.name)))
-        return "\n".join(f"  {name.upper():<20} {value}" for name, value in shown)
+                shown[f.name.upper()] = self._shown(f.name)
+        return shown
+
+    def describe(self) -> str:
+        """One line per setting (``shown``)."""
+        shown = self.shown()
+        wide = max(map(len, shown))
+        return "\n".join(f"  {name:<{wide}}  {value}" for name, value in shown.items())
 
     def _shown(self, name: str) -> str:
         value = getattr(self, name)
@@ -117,6 +140,8 @@ class Settings:
             return "set" if value else "not set"
         if isinstance(value, tuple):
             return ", ".join(value) if value else "(default)"
+        if value == "":
+            return "(none)"
         return redact_url(str(value))
 
 
@@ -188,6 +213,17 @@ def _http_url(raw: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError("the base URL takes no query")
     return raw.strip().rstrip("/")
+
+
+def _webhook_url(raw: str) -> str:
+    """an http:// or https:// URL with a host (a Slack or Teams incoming webhook)"""
+    parts = urlsplit(raw.strip())
+    # .port raises ValueError itself for a port that is not a number from 0 to 65535.
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0:
+        raise ValueError("not an http(s) URL")
+    if any(c.isspace() for c in raw.strip()):
+        raise ValueError("a URL has no spaces")
+    return raw.strip()
 
 
 def _public_url(raw: str) -> str:
@@ -267,9 +303,14 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "web_workers": _integer(1, 64),
     "web_threads": _integer(1, 64),
     "log_level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    "log_format": _choice("text", "json"),
     "dash_debug": _switch,
     "history_path": _text,
     "history_retention_days": _integer(1, 3650),
+    "wall_alert_webhook": _webhook_url,
+    "wall_alert_after": _number(0, 10_080),
+    "wall_alert_lang": _choice("ko", "en"),
+    "wall_env_file": _text,
 }
 
 
@@ -277,19 +318,48 @@ INTERVAL = _integer(1, 86_400)  # any feed's {FEED}_INTERVAL
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read every setting from the environment; raise SettingsError naming the first bad one."""
-    environ = os.environ if environ is None else environ
+    """Read every setting from the environment (this process's, with its env file, when none is
+    given); raise SettingsError naming the first bad one."""
+    environ = environment() if environ is None else with_env_file(environ)
     values: dict[str, Any] = {}
     for setting in fields(Settings):
         name = setting.name
         if name == "intervals":
             values[name] = _intervals(environ)
             continue
+        if name == "wall_env_file":
+            values[name] = environ.get(ENV_FILE_READ, "")
+            continue
         raw = environ.get(name.upper())
         if raw is None or raw == "":
             continue
         values[name] = _parsed(name, raw, PARSERS[name])
     return Settings(**values)
+
+
+def problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Everything wrong with the settings, each in load()'s words (load stops at the first):
+    the env file, each setting alone, then what one setting needs of another."""
+    try:
+        environ = environment() if environ is None else with_env_file(environ)
+    except SettingsError as exc:
+        return [str(exc)]
+    found, values = [], {}
+    for setting in fields(Settings):
+        name = setting.name
+        try:
+            if name == "intervals":
+                values[name] = _intervals(environ)
+            elif name != "wall_env_file" and environ.get(name.upper()):
+                values[name] = _parsed(name, environ[name.upper()], PARSERS[name])
+        except SettingsError as exc:
+            found.append(str(exc))
+    if not found:
+        try:
+            Settings(**values)
+        except SettingsError as exc:
+            found.append(str(exc))
+    return found
 
 
 def _parsed(name: str, raw: str, parse: Callable[[str], Any]) -> Any:
@@ -307,3 +377,63 @@ def _intervals(environ: Mapping[str, str]) -> Mapping[str, int]:
         raw = environ.get(f"{feed.upper()}_INTERVAL") or ""
         found[feed] = _parsed(f"{feed}_interval", raw, INTERVAL) if raw else spec.interval
     return MappingProxyType(found)
+
+
+# Env files: the names a file may set, and how one line reads.
+DEFAULT_ENV_FILE = ".env"
+ENV_FILE_READ = "_WALL_ENV_FILE_READ"  # which file with_env_file read, for load() to show
+_LINE = re.compile(r"(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)")
+
+
+def names() -> tuple[str, ...]:
+    """Every environment variable the wall reads as a setting."""
+    found = [f.name.upper() for f in fields(Settings) if f.name != "intervals"]
+    return (*found, *(f"{feed.upper()}_INTERVAL" for feed in FEEDS))
+
+
+def environment() -> dict[str, str]:
+    """This process's environment over its env file: WALL_ENV_FILE's, else ./.env when present."""
+    environ = dict(os.environ)
+    if not environ.get("WALL_ENV_FILE") and Path(DEFAULT_ENV_FILE).is_file():
+        environ["WALL_ENV_FILE"] = DEFAULT_ENV_FILE
+    return with_env_file(environ)
+
+
+def with_env_file(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """``environ`` over the settings in the file its WALL_ENV_FILE names (if it names one)."""
+    path = (environ.get("WALL_ENV_FILE") or "").strip()
+    if not path or ENV_FILE_READ in environ:
+        return environ
+    return {**read_env_file(path), **environ, ENV_FILE_READ: path}
+
+
+def read_env_file(path: str) -> dict[str, str]:
+    """The settings in an env file: ``NAME=value`` lines, ``#`` comments, blank lines, an
+    optional ``export``, a value optionally in matching quotes. A line that is none of these, or
+    a name that is not a setting of the wall, is refused with its line number."""
+    named = f"WALL_ENV_FILE={path!r}"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(f"{named}: no file there") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise SettingsError(f"{named} cannot be read ({reason})") from None
+    known = names()
+    found: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _LINE.fullmatch(line)
+        if match is None:
+            raise SettingsError(f"{named}, line {number}: expected NAME=value")
+        name, value = match["name"], match["value"].strip()
+        if name not in known:
+            close = difflib.get_close_matches(name.upper(), known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise SettingsError(f"{named}, line {number}: {name} is not a setting of the wall{hint}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        found[name] = value
+    return found

@@ -29,7 +29,7 @@ from functools import lru_cache
 import pandas as pd
 
 from feeds import envelope
-from feeds.base import FeedError, Series, Source
+from feeds.base import Alarms, FeedError, Series, Source
 from feeds.districts import district_by_name
 from feeds.envelope import read_rows
 from feeds.reasons import Reason
@@ -170,6 +170,17 @@ SERIES = Series(
     "district_code",
     {**dict.fromkeys((*POLLUTANTS, "cai"), "REAL"), "cai_grade": "TEXT"},
     live=True,  # the PM2.5 trend of a wall with no history yet
+)
+
+# A district whose air reaches the worst grade is alerted beyond the wall, and again when a
+# graded reading is better; a district without a grade (a station not reporting) stays as it was.
+ALARMS = Alarms(
+    "air",
+    "district_code",
+    on=lambda frame: frame["cai_grade"] == GRADES[-1],
+    fields=("district_code", "district", "cai", "cai_grade", "main_pollutant", "pm25", "pm10", "measured_at"),
+    known=lambda frame: frame["cai_grade"].notna(),
+    started="measured_at",
 )
 
 

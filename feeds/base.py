@@ -90,3 +90,23 @@ class Series:
         """The series' rows of a frame; rows without a measurement time are no measurement."""
         rows = frame[[*self.keys, *self.columns]] if self.rows is None else self.rows(frame)
         return rows.dropna(subset=["measured_at"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Alarms:
+    """What of a feed's frame must reach people beyond the wall (dashboard/alerts.py): the rows
+    alarming now, each known by its ``key`` column, and the ``fields`` an alert says of one.
+
+    An alarm begins when its row first alarms and ends when its row no longer does. With
+    ``known`` None the frame is the whole set (incidents: a row gone from it is over); otherwise
+    only the rows ``known`` marks are judged, and an alarm whose row is not among them (a station
+    not reporting, a district missing) stays as it is. ``started`` names the column saying when a
+    row's alarm began (else the poll that saw it).
+    """
+
+    kind: str  # what the alerts call it: "incident", "air"
+    key: str
+    on: Callable[[pd.DataFrame], pd.Series]  # a mask of the frame's rows: alarming now
+    fields: tuple[str, ...]
+    known: Callable[[pd.DataFrame], pd.Series] | None = None
+    started: str | None = None

@@ -38,7 +38,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from feeds import envelope
-from feeds.base import FeedError, Source
+from feeds.base import Alarms, FeedError, Source
 from feeds.districts import locate
 from feeds.envelope import read_rows
 from feeds.reasons import Reason
@@ -243,6 +243,33 @@ def parse(answer: Answer | str | bytes) -> pd.DataFrame:
 
 def measured_at(frame: pd.DataFrame) -> None:
     return None  # AccInfo carries no snapshot time: the fetch time is the measurement time
+
+
+# A severe incident (fire; weather and disaster, the demo's road flooding 09B16 among them) is
+# alerted beyond the wall when it opens and when it leaves the feed.
+ALARMS = Alarms(
+    "incident",
+    "incident_id",
+    on=lambda frame: frame["severe"].astype(bool),
+    fields=(
+        "type_code",
+        "type",
+        "type_en",
+        "detail_code",
+        "detail",
+        "detail_en",
+        "stage",
+        "description",
+        "closure",
+        "district_code",
+        "district",
+        "lon",
+        "lat",
+        "occurred_at",
+        "expected_clear_at",
+    ),
+    started="occurred_at",
+)
 
 
 def _record(row: dict, names: CodeNames = BUILT_IN) -> dict | None:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from feeds import air, crowds, incidents, traffic, weather
-from feeds.base import Series, Source
+from feeds.base import Alarms, Series, Source
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Feed:
     # A row key whose rows end only when two successive good polls lack them: one glitch (an
     # empty answer, a short list) must not close what is still open. None: each poll is whole.
     ends_after_two: str | None = None
+    # What of its frame is alerted beyond the wall when it begins and when it ends (WALL_ALERT_WEBHOOK).
+    alarms: Alarms | None = None
 
     def fetch(self, source: Source) -> Any:
         return self.call.fetch(source)
@@ -58,7 +60,14 @@ ACCINFO = Call("AccInfo", incidents.fetch)
 FEEDS: dict[str, Feed] = {
     # Air is measured hourly and published some minutes later: up to ~2 h old is normal.
     "air": Feed(
-        "air", AIR, air.parse, air.measured_at, interval=300, max_age=2 * 3600 + 900, series=(air.SERIES,)
+        "air",
+        AIR,
+        air.parse,
+        air.measured_at,
+        interval=300,
+        max_age=2 * 3600 + 900,
+        series=(air.SERIES,),
+        alarms=air.ALARMS,
     ),
     # citydata refreshes road speeds every 5-15 minutes.
     "traffic": Feed(
@@ -100,6 +109,7 @@ FEEDS: dict[str, Feed] = {
         empty_is_data=True,
         ends_after_two="incident_id",
         lifecycle=True,
+        alarms=incidents.ALARMS,
     ),
 }
 

@@ -124,6 +124,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_copied": ("주소를 복사했습니다", "Address copied"),
     "share_copy_failed": ("주소를 길게 눌러 복사하세요", "Press and hold the address to copy it"),
     "share_title": ("{district} · 서울 도시상황판", "{district} · Seoul City Status"),
+    # What an alert POSTed to WALL_ALERT_WEBHOOK adds to its title (layouts/alerts.py).
+    "alert_for": ("{duration}째", "for {duration}"),
+    "alert_after": ("{duration} 만", "after {duration}"),
+    "alert_now": ("지금 {grade}", "now {grade}"),
 }
 
 GRADE_NAMES = {"좋음": "Good", "보통": "Moderate", "나쁨": "Unhealthy", "매우나쁨": "Very unhealthy"}

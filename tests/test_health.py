@@ -49,3 +49,19 @@ def test_health_is_503_and_names_the_reason_when_a_feed_fails():
         traffic["status"] == "error" and traffic["last_error"] == "ERROR-600: the provider's database failed"
     )
     assert traffic["version"] == good  # the last good frame is still there
+
+
+def test_health_names_the_running_wall_and_when_the_poller_last_polled():
+    source = ControlledSource()
+    wall = wall_app.create_wall(Settings(wall_poller=False), source=source)
+    before = wall.server.test_client().get("/healthz").get_json()
+    assert before["poller"] == {
+        "in_this_process": False,
+        "last_poll_at": None,
+        "since_last_poll_seconds": None,
+    }
+    assert before["version"] and before["build"] and before["uptime_seconds"] >= 0
+    wall.poller.poll("air")
+    after = wall.server.test_client().get("/healthz").get_json()
+    poller = after["poller"]
+    assert poller["last_poll_at"] is not None and 0 <= poller["since_last_poll_seconds"] < 60

@@ -654,7 +654,7 @@ def test_an_older_history_file_is_brought_up_to_date_and_keeps_its_rows(tmp_path
     db.close()
     with caplog.at_level(logging.INFO, logger="dashboard.history"):
         history = History(str(path))
-    assert "schema 2 brought up to 3" in caplog.text
+    assert "schema 2 brought up to 4" in caplog.text
     kept = history.series("traffic_district", 0, 2e9)
     assert kept[["district_code", "speed_kmh", "links", "jammed"]].values.tolist() == [["11110", 20.0, 4, 1]]
     assert math.isnan(kept["length_m"].iloc[0])  # not known then
@@ -676,7 +676,7 @@ def test_a_history_file_from_a_newer_wall_is_refused_and_left_alone(tmp_path):
     db.close()
     before = path.read_bytes()
     with pytest.raises(
-        SettingsError, match=r"HISTORY_PATH=.*newer wall \(schema 4; this one reads up to 3\)"
+        SettingsError, match=r"HISTORY_PATH=.*newer wall \(schema 5; this one reads up to 4\)"
     ):
         history_module.open_history(str(path))
     assert path.read_bytes() == before
