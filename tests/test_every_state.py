@@ -1,5 +1,6 @@
-"""Every panel renders for every combination of feed states, in both languages, with and without
-history: each feed missing, empty, stale, in error with its last frame, or in error with none.
+"""Every panel renders for every combination of feed states, in both languages, with history (and
+without it for every pair of states): each feed missing, empty, stale, in error with its last
+frame, or in error with none.
 
 Each combination is put into the store as the poller would leave it, and a viewer opens the wall
 through the real Dash endpoints (layout, then the sync callback): no callback fails, every panel
@@ -72,14 +73,29 @@ def setup(request, tmp_path_factory):
     for feed in FEEDS:
         wall.poller.poll(feed)
     good = {feed: wall.store.frame(feed).data for feed in FEEDS}
-    return wall, good
+    return wall, good, combinations(request.param == "history")
+
+
+def combinations(every: bool) -> list[tuple[str, ...]]:
+    """Every combination of the feeds' states; or (without history, where only the time machine's
+    part differs) the 25 that still meet every pair of states of any two feeds (a Latin square)."""
+    if every:
+        return list(itertools.product(STATES, repeat=len(FEEDS)))
+    n = len(STATES)
+    return [(STATES[a], STATES[b], STATES[(a + b) % n]) for a in range(n) for b in range(n)]
+
+
+def test_the_fewer_combinations_still_meet_every_pair_of_states():
+    chosen = combinations(every=False)
+    for i, j in itertools.combinations(range(len(FEEDS)), 2):
+        assert {(c[i], c[j]) for c in chosen} == set(itertools.product(STATES, STATES))
 
 
 def test_every_panel_renders_for_every_combination_of_feed_states(setup, caplog):
-    wall, good = setup
+    wall, good, chosen = setup
     client = wall.server.test_client()
     walked = 0
-    for states in itertools.product(STATES, repeat=len(FEEDS)):
+    for states in chosen:
         wall.cache.clear()
         for feed, state in zip(FEEDS, states, strict=True):
             put_state(wall, good, feed, state)
@@ -94,7 +110,7 @@ def test_every_panel_renders_for_every_combination_of_feed_states(setup, caplog)
             assert problems == [], (case, problems)
             check_panels(viewer, dict(zip(FEEDS, states, strict=True)), lang, case)
             walked += 1
-    assert walked == len(STATES) ** len(FEEDS) * 2
+    assert walked == len(chosen) * 2
 
 
 def check_panels(viewer: Viewer, states: dict[str, str], lang: str, case: str) -> None:
