@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+# Two pytest workers: browser tests one after another in one of them (tests/conftest.py), the
+# rest beside them.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: run dev cluster test lint bench bench-scale bench-soak browser-deps clean
 

@@ -2,10 +2,9 @@
 
 A part's key is everything its spec says can change it: the frames it reads, the language, the
 selection, the moment. A browser holds, per part, a short token of the key it was last sent
-(the ``held`` store), so a tick compares tokens and sends only the parts that moved: as a patch
-of the leaves that differ when this process built what the browser holds; else a figure as a
-patch of everything but its geometry when the browser holds its skeleton; else whole
-(layouts/patches.py). The same key gives the same token in every worker, so a viewer moved to
+(the ``held`` store), so a tick compares tokens and sends only the parts that moved: a figure as
+a patch of everything but its geometry when the browser holds its skeleton, else whole
+(layouts/patches.py); children whole. The same key gives the same token in every worker, so a viewer moved to
 another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
 """
 
@@ -60,8 +59,6 @@ class Builds:
     def __init__(self, parts: dict[str, Part] = PARTS, size: int = 1024):
         self.parts = parts
         self._built = Lru(size)
-        self._by_token = Lru(size)
-        self._moves = Lru(size)
         self._views = Lru(VIEWS)
         self._generation = 0  # the read model's newest generation a view was asked for
         self.builds = 0  # how many builds this process made (the benchmark and tests read it)
@@ -77,7 +74,6 @@ class Builds:
             built = Built(value, _digest(found))
         else:
             built = Built(value, f"{patches.skeleton(value)}.{_digest(found)}", patches.patch(value))
-        self._by_token.get(built.token, lambda: built)
         return built
 
     def of_view(self, view) -> dict[str, Built]:
@@ -111,15 +107,15 @@ class Builds:
         return place, held
 
     def answer(self, built: Built, held: Any) -> tuple[Any, str]:
-        """(what to send, the token the browser then holds); ``no_update`` when it holds it already."""
+        """(what to send, the token the browser then holds); ``no_update`` when it holds it already.
+
+        Nothing sent depends on what the browser held: a figure's patch turns any state of its
+        skeleton into the new one, and children are sent whole. Two answers built from the same
+        tokens can both reach a browser (a touch and a tick in flight together); a patch of the
+        leaves that differ from one of them, applied over the other, would draw a mix of the two
+        (or children React cannot render) and no later tick would mend it."""
         if held == built.token:
             return no_update, built.token
-        # Only what this process built can be a key here: a made-up token evicts nothing.
-        known = self._by_token.peek(held) if isinstance(held, str) else None
-        if known is not None:
-            move = self._moves.get((held, built.token), lambda: patches.between(known.value, built.value))
-            if move is not None:
-                return move, built.token
         same_skeleton = isinstance(held, str) and held.split(".")[0] == built.token.split(".")[0]
         if built.patch is not None and same_skeleton:
             return built.patch, built.token

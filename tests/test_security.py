@@ -57,7 +57,7 @@ def server(tmp_path_factory) -> str:
             try:
                 if requests.get(base + "/healthz", timeout=2).status_code in (200, 503):
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy starting to answer
                 time.sleep(0.2)
         server_log.path = log
         yield base
@@ -417,7 +417,7 @@ def test_the_development_server_answers_alike_and_names_no_server(tmp_path):
             try:
                 requests.get(base + "/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy starting to answer
                 time.sleep(0.2)
         page = requests.get(base + "/", timeout=10)
         answers = [
