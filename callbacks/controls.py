@@ -68,7 +68,9 @@ function (control) {
 """
 
 # The attract loop runs in the browser: after the configured idle time it steps through the
-# tour (built on the server from the frames) and hands control back at the first touch.
+# tour (built on the server from the frames) and hands control back at the first touch. A stop
+# is left only once the district panel has drawn it (or after WAITS dwells): on a slow network a
+# tour that moved on regardless would supersede every answer and show no stop at all.
 ATTRACT_STEP = """
 function (n, tour, attract, config, control) {
     const none = window.dash_clientside.no_update;
@@ -79,10 +81,17 @@ function (n, tour, attract, config, control) {
         return attract && attract.active
             ? [none, {active: false, stop: -1}, "attract-hint"] : [none, none, none];
     }
-    const stop = ((attract && attract.active ? attract.stop : -1) + 1) % tour.length;
-    return [tour[stop].district_code, {active: true, stop: stop}, "attract-hint visible"];
+    const at = attract && attract.active ? attract.stop : -1;
+    const waited = (attract && attract.waited) || 0;
+    const drawn = document.querySelector(".part-district-detail [data-code]");
+    if (at >= 0 && drawn && waited < WAITS
+            && drawn.dataset.code !== tour[at % tour.length].district_code) {
+        return [none, {active: true, stop: at, waited: waited + 1}, none];
+    }
+    const stop = (at + 1) % tour.length;
+    return [tour[stop].district_code, {active: true, stop: stop, waited: 0}, "attract-hint visible"];
 }
-"""
+""".replace("WAITS", "3")
 
 
 def register(wall) -> None:

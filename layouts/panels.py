@@ -608,6 +608,7 @@ def district_detail(
     other = "en" if lang == "ko" else "ko"
     header = html.Div(
         className="detail-header",
+        **{"data-code": code},  # the attract loop waits for its stop to be drawn (callbacks/controls.py)
         children=[
             html.Div(
                 [
