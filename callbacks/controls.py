@@ -69,8 +69,9 @@ function (control) {
 
 # The attract loop runs in the browser: after the configured idle time it steps through the
 # tour (built on the server from the frames) and hands control back at the first touch. A stop
-# is left only once the district panel has drawn it (or after WAITS dwells): on a slow network a
-# tour that moved on regardless would supersede every answer and show no stop at all.
+# is left only once the district panel has drawn it (or after ATTRACT_WAITS dwells more): on a
+# slow network a tour that moved on regardless would supersede every answer and show no stop.
+ATTRACT_WAITS = 3
 ATTRACT_STEP = """
 function (n, tour, attract, config, control) {
     const none = window.dash_clientside.no_update;
@@ -91,7 +92,7 @@ function (n, tour, attract, config, control) {
     const stop = (at + 1) % tour.length;
     return [tour[stop].district_code, {active: true, stop: stop, waited: 0}, "attract-hint visible"];
 }
-""".replace("WAITS", "3")
+""".replace("WAITS", str(ATTRACT_WAITS))
 
 
 def register(wall) -> None:

@@ -2,10 +2,10 @@
 
 A part's key is everything its spec says can change it: the frames it reads, the language, the
 selection, the moment. A browser holds, per part, a short token of the key it was last sent
-(the ``held`` store), so a tick compares tokens and sends only the parts that moved: a figure as
-a patch of everything but its geometry when the browser holds its skeleton, else whole
-(layouts/patches.py); children whole. The same key gives the same token in every worker, so a viewer moved to
-another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
+(the ``held`` store), so a tick compares tokens and sends only the parts that moved: children
+whole, a figure as a patch of everything but its geometry when the browser holds its skeleton,
+else whole (layouts/patches.py). The same key gives the same token in every worker, so a viewer
+moved to another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import shutil
 import tempfile
@@ -245,7 +246,5 @@ def pytest_collection_modifyitems(config, items):
 def shoot(driver, path: Path) -> None:
     """A screenshot of the page as shown, saved as PNG: Chromium's fast encoder (a 5760 x 2160
     wall in half the time of Selenium's default; the file is a little larger)."""
-    import base64
-
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
     Path(path).write_bytes(base64.b64decode(shot["data"]))

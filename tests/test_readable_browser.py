@@ -131,9 +131,9 @@ def problems(measured: dict) -> dict[str, list[str]]:
 
 def check(driver, artifacts, state: str) -> dict[str, list[str]]:
     """Measure every panel in the language the wall shows, switch with the wall's own button, and
-    measure again (the wall is left in the other language); save what was
-    looked at: the whole wall in each language, and each panel with a problem on its own. Returns
-    the problems found, by language and panel."""
+    measure again (the wall is left in the other language); save what was looked at: the whole
+    wall in each language, and each panel with a problem on its own. Returns the problems found,
+    by language and panel."""
     found = {}
     for turn in range(2):
         lang = driver.find_element(By.ID, "wall").get_attribute("lang")
