@@ -2,10 +2,12 @@
 
 A part's key is everything its spec says can change it: the frames it reads, the language, the
 selection, the moment. A browser holds, per part, a short token of the key it was last sent
-(the ``held`` store), so a tick compares tokens and sends only the parts that moved: children
-whole, a figure as a patch of everything but its geometry when the browser holds its skeleton,
-else whole (layouts/patches.py). The same key gives the same token in every worker, so a viewer
-moved to another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
+(the ``held`` store), so a tick compares tokens and sends only the parts that moved: as a patch
+of the leaves that differ when this process built what the browser holds for the same language,
+selection and moment; else a figure as a
+patch of everything but its geometry when the browser holds its skeleton; else whole
+(layouts/patches.py). The same key gives the same token in every worker, so a viewer moved to
+another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Built:
     value: Any  # what a browser holding nothing is sent: the whole figure, or the children
     token: str
     patch: Patch | None = None  # for a figure: what a browser holding its skeleton is sent
+    looking: tuple = ()  # who looks: the language, selection and moment the part was built for
 
 
 VIEWS = 256  # view signatures kept of the newest generation (languages x selections x moments)
@@ -59,6 +62,8 @@ class Builds:
     def __init__(self, parts: dict[str, Part] = PARTS, size: int = 1024):
         self.parts = parts
         self._built = Lru(size)
+        self._by_token = Lru(size)
+        self._moves = Lru(size)
         self._views = Lru(VIEWS)
         self._generation = 0  # the read model's newest generation a view was asked for
         self.builds = 0  # how many builds this process made (the benchmark and tests read it)
@@ -70,10 +75,17 @@ class Builds:
     def _build(self, part: Part, view, found: tuple) -> Built:
         self.builds += 1
         value = patches.plain(part.build(view))
+        looking = (
+            view.lang,
+            view.selection if part.selection else None,
+            view.when if part.moment or part.trend else None,
+        )
         if part.kind != FIGURE:
-            built = Built(value, _digest(found))
+            built = Built(value, _digest(found), looking=looking)
         else:
-            built = Built(value, f"{patches.skeleton(value)}.{_digest(found)}", patches.patch(value))
+            token = f"{patches.skeleton(value)}.{_digest(found)}"
+            built = Built(value, token, patches.patch(value), looking)
+        self._by_token.get(built.token, lambda: built)
         return built
 
     def of_view(self, view) -> dict[str, Built]:
@@ -109,13 +121,20 @@ class Builds:
     def answer(self, built: Built, held: Any) -> tuple[Any, str]:
         """(what to send, the token the browser then holds); ``no_update`` when it holds it already.
 
-        Nothing sent depends on what the browser held: a figure's patch turns any state of its
-        skeleton into the new one, and children are sent whole. Two answers built from the same
-        tokens can both reach a browser (a touch and a tick in flight together); a patch of the
-        leaves that differ from one of them, applied over the other, would draw a mix of the two
-        (or children React cannot render) and no later tick would mend it."""
+        A diff of the leaves that differ is sent only for news seen the same way (new frames, the
+        same language, selection and moment). A touch, a language switch or a move in time gets
+        answers that do not depend on what the browser held: children whole, a figure as its
+        skeleton patch. A touch is often answered while a tour stop's or a tick's answer is still
+        in flight, both built from the same tokens; a diff from one applied over the other drew a
+        mix of the two, or children React refuses (error #31), and no later tick mended it."""
         if held == built.token:
             return no_update, built.token
+        # Only what this process built can be a key here: a made-up token evicts nothing.
+        known = self._by_token.peek(held) if isinstance(held, str) else None
+        if known is not None and known.looking == built.looking:
+            move = self._moves.get((held, built.token), lambda: patches.between(known.value, built.value))
+            if move is not None:
+                return move, built.token
         same_skeleton = isinstance(held, str) and held.split(".")[0] == built.token.split(".")[0]
         if built.patch is not None and same_skeleton:
             return built.patch, built.token

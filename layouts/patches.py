@@ -1,9 +1,10 @@
 """What a new frame sends to a browser that already holds a part: a ``dash.Patch`` of what moved.
 
-What a patch may not depend on is what the browser held before: two answers built from the same
-tokens can both reach it (a touch and a tick in flight together), and a diff from one state
-applied over another draws a mix of both. So a figure's patch applies to any state of its
-skeleton, and children are sent whole (callbacks/memo.py).
+``between(old, new)`` is the smallest patch from a value the browser is known to hold (the
+server built it) to the new one: only the leaves that differ, for figures and children alike;
+callbacks/memo.py sends it only for news seen the same way (not after a touch: see there).
+When the server does not know what the browser holds (another worker built it, or it was long
+ago), a figure still needs no geometry: ``patch(new)`` below applies to any state of its skeleton.
 
 A figure is held in the browser as plain JSON. Its geometry traces (``uid`` starting ``geo-``) keep
 everything there but what a frame or a touch moves (``MOVING``: colours, widths, texts); those,
@@ -36,6 +37,47 @@ def plain(value: Any) -> Any:
     components as their JSON), so they serialise fast and compare leaf by leaf."""
     body = value.to_plotly_json() if isinstance(value, go.Figure) else value
     return json.loads(to_json_plotly(body, engine="json"))
+
+
+def between(old: Any, new: Any) -> Patch | None:
+    """The assignments that turn ``old`` into ``new``; None when only the whole value will do."""
+    if not isinstance(new, (dict, list)) or type(old) is not type(new) or _whole(old, new):
+        return None
+    update = Patch()
+    for path, value, deleted in _changes(old, new, []):
+        target = update
+        for step in path[:-1]:
+            target = target[step]
+        if deleted:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+    return update
+
+
+def _whole(old: Any, new: Any) -> bool:
+    """Lists of plain values (coordinates, colours, labels) are sent whole when they differ."""
+    return isinstance(new, list) and (
+        len(old) != len(new) or not any(isinstance(v, (dict, list)) for v in new)
+    )
+
+
+def _changes(old: Any, new: Any, path: list):
+    if old == new:
+        return
+    if isinstance(new, dict) and isinstance(old, dict):
+        for key, value in new.items():
+            if key not in old:
+                yield [*path, key], value, False
+            else:
+                yield from _changes(old[key], value, [*path, key])
+        for key in old.keys() - new.keys():
+            yield [*path, key], None, True
+    elif isinstance(new, list) and isinstance(old, list) and not _whole(old, new):
+        for index, (was, value) in enumerate(zip(old, new, strict=True)):
+            yield from _changes(was, value, [*path, index])
+    else:
+        yield path, new, False
 
 
 def is_geometry(trace: dict[str, Any]) -> bool:
