@@ -18,7 +18,7 @@ from dashboard.settings import Settings
 from feeds.districts import BY_CODE
 from feeds.envelope import result_error
 from layouts import summary
-from tests.conftest import serve
+from tests.conftest import serve, shoot
 from tests.fake_seoul import FakeSeoul
 
 pytestmark = pytest.mark.browser
@@ -248,7 +248,22 @@ def detail_name(driver) -> str:
         return ""
 
 
-def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, browser_factory):
+def attract_state(driver) -> str:
+    """What a stuck tour leaves on the page, for the failure message: the tour's store, the drawn
+    district, the last sync answers and the console."""
+    page = driver.execute_script(
+        "const drawn = document.querySelector('.part-district-detail [data-code]');"
+        "return {wall: !!document.getElementById('wall'), drawn: drawn && drawn.dataset.code,"
+        " hint: (document.getElementById('attract-hint') || {}).className,"
+        " idle: window.wallIdleSeconds && window.wallIdleSeconds(),"
+        " answers: performance.getEntriesByType('resource')"
+        "  .filter(e => e.name.includes('_dash-update-component')).slice(-8)"
+        "  .map(e => [Math.round(e.startTime), Math.round(e.duration), e.responseStatus])};"
+    )
+    return json.dumps({**page, "console": console_errors(driver)}, ensure_ascii=False)
+
+
+def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, browser_factory, artifacts):
     idle = 10  # the checks after the touch must be done well within it, on a loaded machine too
     live = live_wall_factory(wall_attract_idle=idle, wall_attract_dwell=2.5)
     driver = browser_factory(5760, 2160)
@@ -271,7 +286,9 @@ def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, br
     while time.monotonic() < deadline and len(shown & set(tour)) < 3:  # a name read mid-render is ""
         shown.add(detail_name(driver))
         time.sleep(0.3)
-    assert len(shown & set(tour)) >= 3, (shown, tour)
+    if len(shown & set(tour)) < 3:
+        shoot(driver, artifacts / "wall_attract_stuck.png")
+        pytest.fail(f"the tour showed {shown} of {tour}; the page: {attract_state(driver)}")
 
     # A touch on a district hands control back at once and selects what was touched.
     target = BY_CODE["11500"]  # 강서구
