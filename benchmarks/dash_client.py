@@ -1,7 +1,7 @@
 """A viewer of the wall over HTTP, behaving as Dash's renderer does for the one sync callback.
 
 It loads the page's layout, holds every part it was sent (applying patches as the renderer does)
-and posts the sync request a tick, a touch or a language switch makes. Tests and benchmarks use
+and posts the sync request a tick, a touch or a language switch asks for. Tests and benchmarks use
 it through Flask's test client or a real server alike.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PATCH = "__dash_patch_update"
+ASK = "ask.data"  # the sync's one input: a tick, a touch or a switch asks through the page's gate
 
 
 @dataclass
@@ -131,14 +132,14 @@ class Viewer:
             "changedPropIds": [changed],
         }
 
-    def sync(self, changed: str = "tick.n_intervals", **inputs: Any) -> Answer:
-        """A tick (or, with ``selection=``, ``lang=`` or ``when=``, a touch, a switch, a move)."""
+    def sync(self, changed: str = ASK, **inputs: Any) -> Answer:
+        """A tick (or, with ``selection=``, ``lang=`` or ``when=``, a touch, a switch, a move): each is
+        one ask of the page's gate (callbacks/sync.py)."""
         for name, value in inputs.items():
             self.props[name]["data"] = value
-            changed = f"{name}.data"
-        if changed == "tick.n_intervals":
+        if changed == ASK:
             self.ticks += 1
-            self.props["tick"]["n_intervals"] = self.ticks
+            self.props["ask"]["data"] = self.ticks
         response = self.client.post(
             "/_dash-update-component", data=json.dumps(self.body(changed)), content_type="application/json"
         )

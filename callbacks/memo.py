@@ -3,8 +3,7 @@
 A part's key is everything its spec says can change it: the frames it reads, the language, the
 selection, the moment. A browser holds, per part, a short token of the key it was last sent
 (the ``held`` store), so a tick compares tokens and sends only the parts that moved: as a patch
-of the leaves that differ when this process built what the browser holds for the same language,
-selection and moment; else a figure as a
+of the leaves that differ when this process built what the browser holds; else a figure as a
 patch of everything but its geometry when the browser holds its skeleton; else whole
 (layouts/patches.py). The same key gives the same token in every worker, so a viewer moved to
 another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
@@ -28,7 +27,6 @@ class Built:
     value: Any  # what a browser holding nothing is sent: the whole figure, or the children
     token: str
     patch: Patch | None = None  # for a figure: what a browser holding its skeleton is sent
-    looking: tuple = ()  # who looks: the language, selection and moment the part was built for
 
 
 VIEWS = 256  # view signatures kept of the newest generation (languages x selections x moments)
@@ -75,16 +73,10 @@ class Builds:
     def _build(self, part: Part, view, found: tuple) -> Built:
         self.builds += 1
         value = patches.plain(part.build(view))
-        looking = (
-            view.lang,
-            view.selection if part.selection else None,
-            view.when if part.moment or part.trend else None,
-        )
         if part.kind != FIGURE:
-            built = Built(value, _digest(found), looking=looking)
+            built = Built(value, _digest(found))
         else:
-            token = f"{patches.skeleton(value)}.{_digest(found)}"
-            built = Built(value, token, patches.patch(value), looking)
+            built = Built(value, f"{patches.skeleton(value)}.{_digest(found)}", patches.patch(value))
         self._by_token.get(built.token, lambda: built)
         return built
 
@@ -119,19 +111,12 @@ class Builds:
         return place, held
 
     def answer(self, built: Built, held: Any) -> tuple[Any, str]:
-        """(what to send, the token the browser then holds); ``no_update`` when it holds it already.
-
-        A diff of the leaves that differ is sent only for news seen the same way (new frames, the
-        same language, selection and moment). A touch, a language switch or a move in time gets
-        answers that do not depend on what the browser held: children whole, a figure as its
-        skeleton patch. A touch is often answered while a tour stop's or a tick's answer is still
-        in flight, both built from the same tokens; a diff from one applied over the other drew a
-        mix of the two, or children React refuses (error #31), and no later tick mended it."""
+        """(what to send, the token the browser then holds); ``no_update`` when it holds it already."""
         if held == built.token:
             return no_update, built.token
         # Only what this process built can be a key here: a made-up token evicts nothing.
         known = self._by_token.peek(held) if isinstance(held, str) else None
-        if known is not None and known.looking == built.looking:
+        if known is not None:
             move = self._moves.get((held, built.token), lambda: patches.between(known.value, built.value))
             if move is not None:
                 return move, built.token

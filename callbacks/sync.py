@@ -5,6 +5,13 @@ a language switch, a move of the time machine) posts those tokens; the answer ca
 whose tokens moved (figures as patches), the new tokens, and the remote's latest command. A tick
 with nothing new answers 204 with no body and builds nothing. The wall and the phone view (/m)
 each have one such callback over their own table of parts, reading the same frames.
+
+A page has one sync request out at a time. What it is built against (the held tokens) is what
+the page shows only if no other answer lands in between, and Dash applies every answer it gets,
+in the order they arrive. So the tick, the selection, the language and the moment trigger a
+clientside gate (connection.js), which asks (sets the ``ask`` store) only when no request is
+out, and owes the ask otherwise; the answer landing in the page (held or control set, or no
+answer to apply) asks what was owed.
 """
 
 from __future__ import annotations
@@ -43,16 +50,17 @@ def attach(
     outputs = [Output({"kind": kind, "panel": ALL, "part": ALL}, PROPERTY[kind]) for kind in kinds]
     outputs += [Output(*part.target) for part in singles]
     outputs.append(Output("held", "data"))
-    inputs = [Input("tick", "n_intervals"), Input("selection", "data"), Input("lang", "data")]
-    states = [State("held", "data")]
-    if timed:
-        inputs.append(Input("when", "data"))
+    looking = [("selection", "data"), ("lang", "data"), *([("when", "data")] if timed else [])]
+    landing = [("held", "data"), *([("control", "data")] if command is not None else [])]
+    app.clientside_callback(GATE, Input("tick", "n_intervals"), *(Input(*name) for name in looking))
+    app.clientside_callback(LANDED, *(Input(*name) for name in landing), prevent_initial_call=True)
+    states = [*(State(*name) for name in looking), State("held", "data")]
     if command is not None:
         outputs.append(Output("control", "data"))
         states.append(State("control", "data"))
 
-    @app.callback(*outputs, *inputs, *states)
-    def sync(_n, selection, lang, *rest):
+    @app.callback(*outputs, Input("ask", "data"), *states)
+    def sync(_asked, selection, lang, *rest):
         # callbacks/edge.py has checked every value; the parts asked for and the moment are judged
         # here, before anything is built.
         rest = list(rest)
@@ -81,6 +89,11 @@ def attach(
         return (*answer, said) if command is not None else answer
 
     return builds
+
+
+# A tick, a touch, a switch or a move asks for a sync; an answer in the page lets the next one go.
+GATE = "function () { window.wallSync.want(); }"
+LANDED = "function () { window.wallSync.landed(); }"
 
 
 def _held(tokens: dict[str, str], moved: list[str]):

@@ -1,8 +1,7 @@
 """What a new frame sends to a browser that already holds a part: a ``dash.Patch`` of what moved.
 
 ``between(old, new)`` is the smallest patch from a value the browser is known to hold (the
-server built it) to the new one: only the leaves that differ, for figures and children alike;
-callbacks/memo.py sends it only for news seen the same way (not after a touch: see there).
+server built it) to the new one: only the leaves that differ, for figures and children alike.
 When the server does not know what the browser holds (another worker built it, or it was long
 ago), a figure still needs no geometry: ``patch(new)`` below applies to any state of its skeleton.
 

@@ -195,6 +195,7 @@ def viewer_stores(tick_seconds: float, lang: str, held: dict[str, str], selectio
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="selection", data=selection),
         dcc.Store(id="held", data=held),
+        dcc.Store(id="ask", data=0),  # the sync requests asked for, one out at a time (callbacks/sync.py)
         dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
         dcc.Location(id="url", refresh=False),
         dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),

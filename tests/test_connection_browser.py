@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from selenium.webdriver.common.by import By
 from werkzeug.serving import make_server
 
 from dashboard import core
-from tests.test_wall_browser import open_wall, wait_for
+from tests.conftest import shoot
+from tests.test_wall_browser import console_errors, detail_name, open_wall, touch_district, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +121,72 @@ def test_a_new_build_of_the_server_makes_open_walls_reload(live_wall, browser_fa
         wait_for(driver, lambda d: d.execute_script("return window.wallConnection().build") == "0123456789ab")
     finally:
         server.stop()
+
+
+class SlowLink:
+    """Every sync answer ``delay`` seconds late, as on a crowded Wi-Fi: longer than the tick."""
+
+    def __init__(self, wall, delay: float):
+        self.inner, self.delay = wall.server.wsgi_app, delay
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").endswith("_dash-update-component"):
+            time.sleep(self.delay)
+        return self.inner(environ, start_response)
+
+
+def sync_requests(driver) -> list[tuple[float, float, int]]:
+    """(start, end, status) of every callback request the page made, in ms since it loaded."""
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component'))"
+        ".map(e => [e.startTime, e.responseEnd, e.responseStatus]);"
+    )
+
+
+# What each panel holds: its text (without what moves with the clock), and each figure's data
+# and layout as plotly holds them (without the axis domains plotly writes back after a redraw).
+PANELS_HELD = """
+return [...document.querySelectorAll('.panel')].map(panel => {
+  const copy = panel.cloneNode(true);
+  copy.querySelectorAll('.age, #wall-clock, #wall-date, .js-plotly-plot').forEach(el => el.remove());
+  const figures = [...panel.querySelectorAll('.js-plotly-plot')].map(g => JSON.stringify(
+    [g.data, g.layout], (key, value) => key === 'domain' ? undefined : value));
+  return [copy.textContent.replace(/\\s+/g, ' ').trim(), figures];
+});
+"""
+
+
+def test_on_a_link_slower_than_the_tick_one_sync_is_out_at_a_time_and_the_wall_ends_as_drawn_fresh(
+    live_wall_factory, browser_factory, artifacts
+):
+    """Answers 1.4 s late, a 1 s tick, touches and new data meanwhile: a second request built on the
+    same held tokens as one still out would land over a state it was not built for."""
+    live = live_wall_factory(wall_attract_idle=3600)
+    driver = browser_factory(5760, 2160)
+    open_wall(driver, live.url + "/")
+    live.wall.server.wsgi_app = SlowLink(live.wall, 1.4)
+    for name in ("강서구", "마포구"):
+        time.sleep(0.5)
+        touch_district(driver, name)
+        live.source.advance(3600)  # new data for every feed while the touch's answer is out
+        for feed in ("air", "traffic", "incidents"):
+            live.wall.poller.poll(feed)
+    wait_for(driver, lambda d: detail_name(d) == "마포구", timeout=20, message="the last touch never landed")
+    time.sleep(6)  # every owed ask answered
+    requests = sync_requests(driver)
+    overlaps = [(a, b) for a, b in zip(requests, requests[1:], strict=False) if b[0] < a[1] - 5]
+    assert not overlaps, overlaps
+    assert requests[-1][2] == 204, requests[-4:]  # what the page holds is what it was sent
+    assert console_errors(driver) == []
+    shown = driver.execute_script(PANELS_HELD)
+    shoot(driver, artifacts / "wall_slow_link.png")
+
+    live.wall.server.wsgi_app = live.wall.server.wsgi_app.inner
+    driver.switch_to.new_window("tab")
+    open_wall(driver, live.url + "/?district=11440")
+    wait_for(driver, lambda d: detail_name(d) == "마포구")
+    time.sleep(2)
+    for panel, (held, fresh) in enumerate(zip(shown, driver.execute_script(PANELS_HELD), strict=True), 1):
+        assert held[0] == fresh[0], f"panel {panel}'s text differs from a fresh page's"
+        assert held[1] == fresh[1], f"a figure of panel {panel} differs from a fresh page's"

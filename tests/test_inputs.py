@@ -13,13 +13,13 @@ import logging
 
 import pytest
 
-from benchmarks.dash_client import Viewer
+from benchmarks.dash_client import ASK, Viewer
 from callbacks import edge
 from callbacks.controls import NOTICE_CHARS, url_problems
 from feeds.districts import DISTRICTS
 
 MAPO = "11440"
-SYNC = "tick.n_intervals"
+SYNC = ASK
 
 
 def with_value(body: dict, component: str, prop: str, value) -> dict:
@@ -111,8 +111,8 @@ def bad_bodies(good: dict, moment: float) -> dict[str, str]:
         "held a long token": sync("held", "data", {"2:air-map": "t" * 10_000}),
         "control text": sync("control", "data", "next"),
         "control nested": sync("control", "data", {"seq": {"a": [1]}}),
-        "tick text": sync("tick", "n_intervals", "abc"),
-        "tick negative": sync("tick", "n_intervals", -1),
+        "ask text": sync("ask", "data", "abc"),
+        "ask negative": sync("ask", "data", -1),
         "address a dict": json.dumps(notice_body({"path": "/"}, "", "ko")),
         "address search a list": json.dumps(notice_body("/", ["?lang=en"], "ko")),
         "notice language made up": json.dumps(notice_body("/", "", "fr")),

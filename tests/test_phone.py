@@ -18,7 +18,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 import app as wall_app
-from benchmarks.dash_client import HttpClient, Viewer, walk
+from benchmarks.dash_client import ASK, HttpClient, Viewer, walk
 from dashboard.settings import Settings
 from feeds import air
 from feeds.demo import body_at
@@ -289,7 +289,7 @@ def test_a_phone_tick_with_nothing_new_answers_204_and_a_tap_sends_only_what_fol
 
 def test_a_phone_sync_posted_to_the_wall_is_refused(served):
     phone = PhoneViewer(served.url, served.wall.phone)
-    answer = HttpClient(served.url).post("/_dash-update-component", json=phone.body("tick.n_intervals"))
+    answer = HttpClient(served.url).post("/_dash-update-component", json=phone.body(ASK))
     assert answer.status_code == 400 and set(answer.get_json()) == {"error"}
 
 
@@ -310,13 +310,13 @@ def phone_bad_bodies(good: dict) -> dict[str, str]:
         "the phone's clientside output": json.dumps({**good, "output": "..selection.data...lang.data.."}),
         "an unknown output": json.dumps({**good, "output": "made-up.children"}),
         "a moment, which phones have not": json.dumps(
-            {**good, "inputs": [*good["inputs"], {"id": "when", "property": "data", "value": None}]}
+            {**good, "state": [*good["state"], {"id": "when", "property": "data", "value": None}]}
         ),
         "selection made up": changed("selection.data", "99999"),
         "selection a list": changed("selection.data", [MAPO]),
         "language made up": changed("lang.data", "fr"),
         "held a list": changed("held.data", ["token"]),
-        "tick text": changed("tick.n_intervals", "abc"),
+        "ask text": changed(ASK, "abc"),
     }
 
 
@@ -324,7 +324,7 @@ def test_a_bad_body_to_the_phone_answers_400_with_one_short_line(served, caplog)
     phone = PhoneViewer(served.url, served.wall.phone)
     client = HttpClient(served.url + "/m")
     builds = served.wall.phone_builds.builds
-    for name, body in phone_bad_bodies(phone.body("tick.n_intervals")).items():
+    for name, body in phone_bad_bodies(phone.body(ASK)).items():
         caplog.clear()
         with caplog.at_level(logging.INFO):
             answer = client.post("/_dash-update-component", data=body, content_type="application/json")

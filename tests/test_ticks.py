@@ -8,7 +8,7 @@ import logging
 import pytest
 
 import app as wall_app
-from benchmarks.dash_client import Viewer
+from benchmarks.dash_client import ASK, Viewer
 from dashboard.settings import Settings
 from layouts.spec import FIGURE, PARTS
 from tests.conftest import ControlledSource
@@ -148,7 +148,7 @@ def test_a_made_up_input_answers_400_with_one_short_log_line(wall, inputs, caplo
 
 def test_an_unknown_part_answers_400(wall):
     viewer = Viewer(wall.server.test_client())
-    body = viewer.body("tick.n_intervals")
+    body = viewer.body(ASK)
     body["outputs"][0].append({"id": {"kind": "figure", "panel": 2, "part": "made-up"}, "property": "figure"})
     response = viewer.client.post("/_dash-update-component", json=body)
     assert response.status_code == 400
@@ -176,7 +176,7 @@ def test_answers_are_compressed_and_static_files_compressed_once(wall):
     client = wall.server.test_client()
     viewer = Viewer(client)
     new_data(wall)
-    body = viewer.body("tick.n_intervals")
+    body = viewer.body(ASK)
     answer = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"})
     assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "gzip"
 
