@@ -5,8 +5,10 @@ selection, the moment. A browser holds, per part, a short token of the key it wa
 (the ``held`` store), so a tick compares tokens and sends only the parts that moved: as a patch
 of the leaves that differ when this process built what the browser holds; else a figure as a
 patch of everything but its geometry when the browser holds its skeleton; else whole
-(layouts/patches.py). The same key gives the same token in every worker, so a viewer moved to
-another worker is not sent anew. Values are kept as plain JSON, built and serialised once.
+(layouts/patches.py). What the page holds is what it was last sent because a page has one sync
+request out at a time (callbacks/sync.py). The same key gives the same token in every worker, so
+a viewer moved to another worker is not sent anew. Values are kept as plain JSON, built and
+serialised once.
 """
 
 from __future__ import annotations
