@@ -72,7 +72,7 @@
     syncOwed = false;
     syncAsked += 1;
     var asked = syncAsked;
-    window.setTimeout(function () { window.dash_clientside.set_props("ask", {data: asked}); }, 0);
+    window.setTimeout(function () { window.dash_clientside.set_props("ask", {n_intervals: asked}); }, 0);
   }
 
   function landed() {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PATCH = "__dash_patch_update"
-ASK = "ask.data"  # the sync's one input: a tick, a touch or a switch asks through the page's gate
+ASK = "ask.n_intervals"  # the sync's one input: a tick, a touch or a switch asks through the page's gate
 
 
 @dataclass
@@ -139,7 +139,7 @@ class Viewer:
             self.props[name]["data"] = value
         if changed == ASK:
             self.ticks += 1
-            self.props["ask"]["data"] = self.ticks
+            self.props["ask"]["n_intervals"] = self.ticks
         response = self.client.post(
             "/_dash-update-component", data=json.dumps(self.body(changed)), content_type="application/json"
         )

@@ -63,7 +63,7 @@ def _command(value: Any) -> bool:
 # send, and the reason said when a request sends something else. A callback reading a value
 # not named here is refused whole (tests/test_security.py checks that every one is named).
 VALUES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
-    ("ask", "data"): (_count, "a sync count must be a whole number"),
+    ("ask", "n_intervals"): (_count, "a sync count must be a whole number"),
     ("selection", "data"): (
         lambda value: value is None or (isinstance(value, str) and value in BY_CODE),
         "selection must be one of the 25 district codes or none",

@@ -9,9 +9,9 @@ each have one such callback over their own table of parts, reading the same fram
 A page has one sync request out at a time. What it is built against (the held tokens) is what
 the page shows only if no other answer lands in between, and Dash applies every answer it gets,
 in the order they arrive. So the tick, the selection, the language and the moment trigger a
-clientside gate (connection.js), which asks (sets the ``ask`` store) only when no request is
-out, and owes the ask otherwise; the answer landing in the page (held or control set, or no
-answer to apply) asks what was owed.
+clientside gate (connection.js), which asks (counts on the ``ask`` interval, which has no timer)
+only when no request is out, and owes the ask otherwise; the answer landing in the page (held
+or control set, or no answer to apply) asks what was owed.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def attach(
         outputs.append(Output("control", "data"))
         states.append(State("control", "data"))
 
-    @app.callback(*outputs, Input("ask", "data"), *states)
+    @app.callback(*outputs, Input("ask", "n_intervals"), *states)
     def sync(_asked, selection, lang, *rest):
         # callbacks/edge.py has checked every value; the parts asked for and the moment are judged
         # here, before anything is built.

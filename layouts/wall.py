@@ -195,7 +195,9 @@ def viewer_stores(tick_seconds: float, lang: str, held: dict[str, str], selectio
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="selection", data=selection),
         dcc.Store(id="held", data=held),
-        dcc.Store(id="ask", data=0),  # the sync requests asked for, one out at a time (callbacks/sync.py)
+        # The sync's own interval: no timer, the gate counts the syncs asked, one out at a time
+        # (callbacks/sync.py); to a load driver a sync is an interval tick, as before the gate.
+        dcc.Interval(id="ask", n_intervals=0, disabled=True),
         dcc.Store(id="codes", data=[d.code for d in DISTRICTS]),
         dcc.Location(id="url", refresh=False),
         dcc.Interval(id="tick", interval=int(tick_seconds * 1000), n_intervals=0),

@@ -120,7 +120,7 @@ def test_a_burst_of_100_wrong_typed_bodies_writes_100_short_lines_and_no_traceba
         ("when", "data", "abc"),
         ("lang", "data", {"ko": True}),
         ("held", "data", ["token"]),
-        ("ask", "data", "x"),
+        ("ask", "n_intervals", "x"),
     ]
     session = requests.Session()
     lines_before, size_before = len(server_log().splitlines()), len(server_log())
