@@ -22,6 +22,10 @@
     return (page && parseInt(page.getAttribute("data-tick"), 10)) || 5000;
   }
 
+  function lostAfterMs() {
+    return MISSES * tickMs() + SLACK_MS;
+  }
+
   function show(isLost) {
     lost = isLost;
     document.documentElement.classList.toggle("connection-lost", isLost);
@@ -67,7 +71,7 @@
     // lost for as long as the connection is called lost no longer holds the page back. The ask is
     // set from outside any callback: Dash drops a callback that a chain it started leads back to
     // (an answer's remote command that moves the selection would be one), as it would a loop.
-    if (syncSince && Date.now() - syncSince < MISSES * tickMs() + SLACK_MS) { syncOwed = true; return; }
+    if (syncSince && Date.now() - syncSince < lostAfterMs()) { syncOwed = true; return; }
     syncSince = Date.now();
     syncOwed = false;
     syncAsked += 1;
@@ -111,7 +115,7 @@
   };
 
   window.setInterval(function () {
-    if (!lost && Date.now() - lastContact > MISSES * tickMs() + SLACK_MS) { show(true); }
+    if (!lost && Date.now() - lastContact > lostAfterMs()) { show(true); }
   }, 1000);
   window.wallConnection = function () { return {lost: lost, lastContact: lastContact, build: build}; };
 })();

@@ -59,7 +59,8 @@ def attach(
         outputs.append(Output("control", "data"))
         states.append(State("control", "data"))
 
-    @app.callback(*outputs, Input("ask", "n_intervals"), *states)
+    # No call of its own at page load: the gate's first ask is the page's first sync.
+    @app.callback(*outputs, Input("ask", "n_intervals"), *states, prevent_initial_call=True)
     def sync(_asked, selection, lang, *rest):
         # callbacks/edge.py has checked every value; the parts asked for and the moment are judged
         # here, before anything is built.

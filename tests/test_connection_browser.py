@@ -12,7 +12,14 @@ from werkzeug.serving import make_server
 
 from dashboard import core
 from tests.conftest import shoot
-from tests.test_wall_browser import console_errors, detail_name, open_wall, touch_district, wait_for
+from tests.test_wall_browser import (
+    console_errors,
+    detail_name,
+    open_wall,
+    sync_requests,
+    touch_district,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +131,7 @@ def test_a_new_build_of_the_server_makes_open_walls_reload(live_wall, browser_fa
 
 
 class SlowLink:
-    """Every sync answer ``delay`` seconds late, as on a crowded Wi-Fi: longer than the tick."""
+    """Every callback answer ``delay`` seconds late, as on a crowded Wi-Fi: longer than the tick."""
 
     def __init__(self, wall, delay: float):
         self.inner, self.delay = wall.server.wsgi_app, delay
@@ -133,15 +140,6 @@ class SlowLink:
         if environ.get("PATH_INFO", "").endswith("_dash-update-component"):
             time.sleep(self.delay)
         return self.inner(environ, start_response)
-
-
-def sync_requests(driver) -> list[tuple[float, float, int]]:
-    """(start, end, status) of every callback request the page made, in ms since it loaded."""
-    return driver.execute_script(
-        "return performance.getEntriesByType('resource')"
-        ".filter(e => e.name.includes('_dash-update-component'))"
-        ".map(e => [e.startTime, e.responseEnd, e.responseStatus]);"
-    )
 
 
 # What each panel holds: its text (without what moves with the clock), and each figure's data

@@ -248,19 +248,26 @@ def detail_name(driver) -> str:
         return ""
 
 
+def sync_requests(driver) -> list[tuple[float, float, int]]:
+    """(start, end, status) of every callback request the page made, in ms since it loaded."""
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component'))"
+        ".map(e => [e.startTime, e.responseEnd, e.responseStatus]);"
+    )
+
+
 def attract_state(driver) -> str:
-    """What a stuck tour leaves on the page, for the failure message: the tour's store, the drawn
-    district, the last sync answers and the console."""
+    """What a stuck tour leaves on the page, for the failure message: the wall, the drawn district,
+    the hint, the idle time, the last callback answers and the console."""
     page = driver.execute_script(
         "const drawn = document.querySelector('.part-district-detail [data-code]');"
         "return {wall: !!document.getElementById('wall'), drawn: drawn && drawn.dataset.code,"
         " hint: (document.getElementById('attract-hint') || {}).className,"
-        " idle: window.wallIdleSeconds && window.wallIdleSeconds(),"
-        " answers: performance.getEntriesByType('resource')"
-        "  .filter(e => e.name.includes('_dash-update-component')).slice(-8)"
-        "  .map(e => [Math.round(e.startTime), Math.round(e.duration), e.responseStatus])};"
+        " idle: window.wallIdleSeconds && window.wallIdleSeconds()};"
     )
-    return json.dumps({**page, "console": console_errors(driver)}, ensure_ascii=False)
+    answers = [[round(start), round(end), status] for start, end, status in sync_requests(driver)[-8:]]
+    return json.dumps({**page, "answers": answers, "console": console_errors(driver)}, ensure_ascii=False)
 
 
 def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, browser_factory, artifacts):
