@@ -2,11 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# Two pytest workers: browser tests one after another in one of them (tests/conftest.py), the
-# rest beside them.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# Two pytest workers; the exhaustive walks (tests marked `full`) only in `make test-full`.
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=20
 
-.PHONY: run dev cluster test lint bench bench-scale bench-soak browser-deps clean
+.PHONY: run dev cluster test test-full test-stress lint bench bench-scale bench-soak browser-deps stress-deps clean
 
 $(VENV)/.installed-run: pyproject.toml deploy/fetch-plotly-basic.sh
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +49,33 @@ browser-deps:
 test: $(VENV)/.installed-test browser-deps
 	$(PY) -m ruff check .
 	@$(PY) -m pytest $(PYTEST_ARGS); code=$$?; echo $$code > $(VENV)/pytest-exit; exit $$code
+
+# Everything `make test` runs, and the exhaustive walks: every combination of feed states, every
+# stage of every bundled scenario in both languages.
+test-full: $(VENV)/.installed-test browser-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS) --full
+
+# The suite STRESS_RUNS (3) times in a row while stress-ng keeps both cores busy: a test that
+# depends on the machine's speed fails here. Each run's result and time are printed at the end.
+STRESS_RUNS ?= 3
+test-stress: $(VENV)/.installed-test browser-deps stress-deps
+	@stress-ng --cpu 2 --quiet & load=$$!; \
+	trap 'kill $$load 2>/dev/null; wait $$load 2>/dev/null' EXIT; \
+	failed=0; summary=""; \
+	for run in $$(seq $(STRESS_RUNS)); do \
+	  start=$$(date +%s); \
+	  $(PY) -m pytest $(PYTEST_ARGS) -q -p no:cacheprovider; code=$$?; \
+	  summary="$$summary\nrun $$run: exit $$code in $$(( $$(date +%s) - start )) s"; \
+	  [ $$code = 0 ] || failed=1; \
+	done; \
+	printf "\nUnder load (stress-ng --cpu 2):$$summary\n"; exit $$failed
+
+stress-deps:
+	@command -v stress-ng >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq stress-ng >/dev/null; }
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

@@ -14,7 +14,7 @@
 (function () {
   "use strict";
   var MISSES = 3, SLACK_MS = 2000, RELOAD_GAP_MS = 60000;
-  var lastContact = Date.now(), lastShown = null, misses = 0, lost = false, build = null;
+  var lastContact = Date.now(), lastShown = null, misses = 0, lost = false, build = null, answers = 0;
   var timeFormat = new Intl.DateTimeFormat("en-GB", {timeZone: document.querySelector('meta[name="city-time-zone"]').content, hour: "2-digit", minute: "2-digit", hour12: false});
 
   function tickMs() {
@@ -27,10 +27,11 @@
   }
 
   function show(isLost) {
+    // The banners say the time of the last contact while the link is lost, and nothing once it
+    // is back: a page that recovered holds what a fresh page holds.
     lost = isLost;
     document.documentElement.classList.toggle("connection-lost", isLost);
-    if (!isLost) { return; }
-    var at = lastShown || timeFormat.format(new Date(lastContact));
+    var at = isLost ? lastShown || timeFormat.format(new Date(lastContact)) : "";
     var spots = document.querySelectorAll(".lost-banner .lost-at");
     for (var i = 0; i < spots.length; i++) { spots[i].textContent = at; }
   }
@@ -50,6 +51,7 @@
     var id = response.headers.get("X-Wall-Build");
     if (id && newBuild(id)) { return; }
     lastContact = Date.now();
+    answers += 1;
     // The time on the wall's own clock (the demo's may run ahead), as the banner will say it.
     var clock = document.getElementById("wall-clock");
     lastShown = clock && /^\d\d:\d\d/.test(clock.textContent) ? clock.textContent.slice(0, 5) : null;
@@ -85,7 +87,11 @@
     if (syncOwed) { want(); }
   }
 
-  window.wallSync = {want: want, landed: landed};
+  window.wallSync = {
+    want: want,
+    landed: landed,
+    state: function () { return {out: syncSince !== 0, owed: syncOwed, asked: syncAsked, sent: syncSent}; }
+  };
 
   function isSync(init) {
     return !!init && typeof init.body === "string" && init.body.indexOf("held.data..") !== -1;
@@ -117,5 +123,7 @@
   window.setInterval(function () {
     if (!lost && Date.now() - lastContact > lostAfterMs()) { show(true); }
   }, 1000);
-  window.wallConnection = function () { return {lost: lost, lastContact: lastContact, build: build}; };
+  window.wallConnection = function () {
+    return {lost: lost, lastContact: lastContact, build: build, answers: answers};
+  };
 })();

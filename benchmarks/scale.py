@@ -43,6 +43,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.chromium import CHROMIUM_FLAGS  # noqa: E402  (run as a script: the repository first)
+
 PEERS = Path(os.environ.get("PEERS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "peers")
 FIXTURES = PEERS.parent / "fixtures" / "seoul"
 PEERS_VENV = REPO / "var" / "peers-venv"
@@ -89,19 +92,6 @@ WITNESS_EVERY_S = 1.0
 TICK_S = 5.0  # both walls' browser tick (WALL_TICK default, naive_wall --interval-ms 5000)
 READY_S = 120.0
 STOP_GRACE_S = 10.0
-# Every headless Chromium the benchmark opens (a cold page, a phone, the wall's screens), and the
-# tests' (tests/conftest.py).
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-)
 
 
 @dataclass(frozen=True)
@@ -627,7 +617,6 @@ def own_page_bytes(url: str) -> int | None:
 def touches(url: str, pid: int, districts: tuple[str, ...] = ("11440", "11680", "11110")) -> dict:
     """A district touched by a fresh viewer, over HTTP with gzip: bytes on the wire and the server
     CPU it cost. The first touch of a district builds its parts; later viewers share them."""
-    sys.path.insert(0, str(REPO))
     from benchmarks.dash_client import HttpClient, Viewer
 
     client = HttpClient(url, keep=True, headers={"Accept-Encoding": "gzip"})

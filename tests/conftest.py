@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +15,6 @@ import pytest
 from werkzeug.serving import make_server
 
 import app as wall_app
-from benchmarks.scale import CHROMIUM_FLAGS
 from dashboard import history
 from dashboard.core import Wall
 from dashboard.security import QuietRequestHandler
@@ -133,63 +130,23 @@ def live_wall(live_wall_factory) -> LiveWall:
     return live_wall_factory()
 
 
-def chromium_options(width: int, height: int):
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in (
-        *CHROMIUM_FLAGS,  # the benchmark's own: one list of the flags that work here
-        "--hide-scrollbars",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--window-size={width},{height}",
-    ):
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='wall-chromium-')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return options
-
-
 @pytest.fixture
 def browser_factory():
-    """Opens headless Chromium windows whose viewport is exactly the size asked for."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
+    """Opens headless Chromium windows whose viewport is exactly the size asked for (tests/browser.py)."""
     if not shutil.which("chromedriver"):
         pytest.fail("chromedriver is missing: run `make test`, which installs Debian's chromium-driver")
-    drivers = []
+    from tests.browser import Browsers
 
-    def open_browser(width: int = 5760, height: int = 2160):
-        driver = webdriver.Chrome(
-            service=Service(shutil.which("chromedriver")), options=chromium_options(width, height)
-        )
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-        )
-        driver.set_page_load_timeout(30)
-        drivers.append(driver)
-        return driver
-
-    yield open_browser
-    for driver in drivers:
-        driver.quit()
-
-
-def emulate_phone(driver, width: int, height: int) -> None:
-    """A phone's screen in portrait: a mobile viewport (the page's viewport meta tag rules) of
-    ``width`` × ``height`` CSS px at two device pixels each, and a touch screen."""
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
-    )
-    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    browsers = Browsers()
+    yield browsers.open
+    browsers.close()
 
 
 @pytest.fixture
 def phone_factory(browser_factory):
     """Opens headless Chromium as a phone (390 × 844 unless told: a common phone in portrait)."""
+
+    from tests.browser import emulate_phone
 
     def open_phone(width: int = 390, height: int = 844):
         driver = browser_factory(width, height)
@@ -235,16 +192,21 @@ def redis_url() -> Iterator[str]:
     process.wait(timeout=10)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--full",
+        action="store_true",
+        help="also run the exhaustive walks marked `full` (make test-full)",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests that open Chromium run one after another in one worker (`-n 2 --dist loadgroup`):
-    two 5760 x 2160 browsers at once on two cores would time each other out."""
-    for item in items:
-        if "browser_factory" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
-def shoot(driver, path: Path) -> None:
-    """A screenshot of the page as shown, saved as PNG: Chromium's fast encoder (a 5760 x 2160
-    wall in half the time of Selenium's default; the file is a little larger)."""
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
-    Path(path).write_bytes(base64.b64decode(shot["data"]))
+    """The exhaustive walks (every state combination, every stage of every scenario in both
+    languages) run with --full only; the suite keeps a sample of each, so that any one part or
+    state still has a test that fails when it breaks."""
+    if config.getoption("--full"):
+        return
+    cut = [item for item in items if item.get_closest_marker("full")]
+    if cut:
+        config.hook.pytest_deselected(items=cut)
+        items[:] = [item for item in items if not item.get_closest_marker("full")]

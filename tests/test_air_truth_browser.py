@@ -11,9 +11,9 @@ from selenium.webdriver.common.by import By
 import app as wall_app
 from dashboard.settings import Settings
 from feeds import air
+from tests.browser import console_errors, open_wall, text_of, wait_for
 from tests.conftest import serve
 from tests.fake_seoul import FakeSeoul
-from tests.test_wall_browser import console_errors, open_wall, text_of, wait_for
 
 pytestmark = pytest.mark.browser
 

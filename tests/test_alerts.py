@@ -92,7 +92,7 @@ class Receiver:
         self.thread.join(5)
 
 
-def wait_until(check, timeout: float = 5.0) -> None:
+def wait_until(check, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"
@@ -350,12 +350,12 @@ def test_a_restarted_poller_does_not_say_again_what_it_said(tmp_path, receivers,
     wall.history.close()
     # The poller restarts on the same history file; the city (and the fire) carry on.
     again = fire_wall(tmp_path, clock, source=wall.source)
-    watching(again, receiver.url)
+    second = watching(again, receiver.url)
     assert again.poller.restore() > 0  # restored frames are not news: nothing is judged from them
     play(again, clock, range(20, 62))
     wait_until(lambda: len(receiver.of("incident", fire)) == 2)
     assert [state for state, _ in receiver.of("incident", fire)] == ["open", "cleared"]
-    time.sleep(0.2)  # what a repeat would need to arrive
+    wait_until(lambda: second.pending() == 0)  # everything judged is sent: a repeat would be in
     assert [state for state, _ in receiver.of("air", "11440")] == ["open"]
     assert len(receiver.of("incident", fire)) == 2
 
@@ -376,7 +376,7 @@ def test_what_waited_for_the_receiver_is_sent_after_a_restart(tmp_path, receiver
     fire = fire_id(again)
     wait_until(lambda: receiver.of("incident", fire) and second.pending() == 0)
     play(again, clock, range(4, 8))
-    time.sleep(0.2)
+    wait_until(lambda: second.pending() == 0)
     assert [state for state, _ in receiver.of("incident", fire)] == ["open"]
 
 
@@ -418,7 +418,7 @@ def test_a_feed_failing_longer_than_the_setting_is_alerted_once_and_its_recovery
     clock.now += 5 * MINUTE
     source.failure = None
     wall.poller.poll("air")
-    time.sleep(0.2)
+    wait_until(lambda: alerts.pending() == 0)
     assert len(receiver.of("feed")) == 2
 
 

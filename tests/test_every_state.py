@@ -1,6 +1,7 @@
-"""Every panel renders for every combination of feed states, in both languages, with history (and
-without it for every pair of states): each feed missing, empty, stale, in error with its last
-frame, or in error with none.
+"""Every panel renders for the combinations of feed states, in both languages, with history and
+without: each feed missing, empty, stale, in error with its last frame, or in error with none.
+The suite walks the 25 combinations that meet every pair of states of any two feeds (a Latin
+square); `make test-full` walks all 125 with history.
 
 Each combination is put into the store as the poller would leave it, and a viewer opens the wall
 through the real Dash endpoints (layout, then the sync callback): no callback fails, every panel
@@ -63,22 +64,24 @@ def put_state(wall, good: dict, feed: str, state: str) -> None:
         store.fail(feed, HTTP_500, source="seoul")
 
 
-@pytest.fixture(scope="module", params=["history", "no-history"])
+@pytest.fixture(
+    scope="module", params=["history", "no-history", pytest.param("history-every", marks=pytest.mark.full)]
+)
 def setup(request, tmp_path_factory):
     source = ControlledSource()
-    path = str(tmp_path_factory.mktemp("h") / "h.sqlite") if request.param == "history" else "off"
+    path = str(tmp_path_factory.mktemp("h") / "h.sqlite") if request.param != "no-history" else "off"
     wall = wall_app.create_wall(Settings(wall_poller=False, history_path=path), source=source)
     wall.read.ttl = 0
     wall.poller.warm_up()
     for feed in FEEDS:
         wall.poller.poll(feed)
     good = {feed: wall.store.frame(feed).data for feed in FEEDS}
-    return wall, good, combinations(request.param == "history")
+    return wall, good, combinations(request.param == "history-every")
 
 
 def combinations(every: bool) -> list[tuple[str, ...]]:
-    """Every combination of the feeds' states; or (without history, where only the time machine's
-    part differs) the 25 that still meet every pair of states of any two feeds (a Latin square)."""
+    """Every combination of the feeds' states; or the 25 that still meet every pair of states of
+    any two feeds (a Latin square)."""
     if every:
         return list(itertools.product(STATES, repeat=len(FEEDS)))
     n = len(STATES)

@@ -74,6 +74,10 @@ def live_through(wall: Wall, source: ControlledSource, until: float, start: floa
         source.advance(STEP)
 
 
+# The simulated day is built once: its tests run in one pytest worker.
+ONE_DAY = pytest.mark.xdist_group("history-day")
+
+
 @pytest.fixture(scope="module")
 def day(tmp_path_factory) -> Day:
     path = tmp_path_factory.mktemp("history") / "history.sqlite"
@@ -117,6 +121,7 @@ def day(tmp_path_factory) -> Day:
 # --- the simulated day --------------------------------------------------------------------------
 
 
+@ONE_DAY
 def test_air_keeps_one_row_per_district_and_hour_across_the_restart(day):
     assert day.first_poll_after_restart - day.last_poll_before_kill == DOWNTIME
     kept = day.history.series("air", day.start - DAY, day.end)
@@ -128,6 +133,7 @@ def test_air_keeps_one_row_per_district_and_hour_across_the_restart(day):
     assert pd.Timestamp("2026-11-20 07:00", tz="Asia/Seoul") not in day.air_hours
 
 
+@ONE_DAY
 def test_air_rows_hold_the_values_the_polls_brought(day):
     kept = day.history.series("air", day.start - DAY, day.end).set_index(["district_code", "measured_at"])
     for feed, _, frame in day.snapshots:
@@ -136,6 +142,7 @@ def test_air_rows_hold_the_values_the_polls_brought(day):
             pd.testing.assert_frame_equal(kept.loc[polled.index], polled)
 
 
+@ONE_DAY
 def test_incidents_keep_their_lifecycle_across_the_restart(day):
     incidents = day.history.incidents().set_index("incident_id")
     events = day.history.incident_events()
@@ -154,6 +161,7 @@ def test_incidents_keep_their_lifecycle_across_the_restart(day):
     )
 
 
+@ONE_DAY
 def test_an_incident_that_cleared_while_the_wall_was_down_gets_the_honest_range(day):
     kill = pd.Timestamp(day.last_poll_before_kill, unit="s", tz="Asia/Seoul")
     back = pd.Timestamp(day.first_poll_after_restart, unit="s", tz="Asia/Seoul")
@@ -169,6 +177,7 @@ def test_an_incident_that_cleared_while_the_wall_was_down_gets_the_honest_range(
     assert set(gone.index) <= ids_at_kill
 
 
+@ONE_DAY
 def test_every_clearance_range_holds_the_moment_the_incident_left(day):
     cleared = day.history.incidents().query("status == 'cleared'")
     assert len(cleared) > 20
@@ -178,6 +187,7 @@ def test_every_clearance_range_holds_the_moment_the_incident_left(day):
         assert incident.incident_id not in {i.incident_id for i in demo.open_incidents(7, at)}
 
 
+@ONE_DAY
 def test_trends_continue_across_the_restart(day):
     before_kill = {h for h in day.air_hours if h.timestamp() <= day.last_poll_before_kill}
     assert set(day.series_after_restore["measured_at"]) == before_kill
@@ -193,6 +203,7 @@ def test_trends_continue_across_the_restart(day):
     assert (traffic["measured_at"] < kill).any() and (traffic["measured_at"] > kill).any()
 
 
+@ONE_DAY
 def test_warm_start_shows_the_last_frames_with_their_true_age_as_stale(day):
     for feed in FEEDS:
         restored, before = day.restored[feed], day.metas_before_kill[feed]
@@ -208,6 +219,7 @@ def test_warm_start_shows_the_last_frames_with_their_true_age_as_stale(day):
     assert day.wall.store.meta("air").status == "ok" and not day.wall.store.meta("air").restored
 
 
+@ONE_DAY
 def test_time_machine_returns_what_the_poll_at_that_moment_stored(day):
     assert len(day.snapshots) == len(FEEDS) * 8  # every 3 hours but at 12 h, when the wall was down
     for feed, t, frame in day.snapshots:
@@ -225,6 +237,7 @@ def test_time_machine_returns_what_the_poll_at_that_moment_stored(day):
     assert day.history.frame_at("air", day.start - 1) is None
 
 
+@ONE_DAY
 def test_incident_timeline_and_handling_times_add_up(day):
     since = pd.Timestamp(day.start, unit="s", tz="Asia/Seoul")
     until = pd.Timestamp(day.end, unit="s", tz="Asia/Seoul")

@@ -20,8 +20,8 @@ from feeds.districts import BY_CODE
 from layouts import summary
 from layouts.i18n import district_name, t
 from layouts.spec import OVERVIEW_FEEDS
-from tests.conftest import DEMO_MOMENT, emulate_phone
-from tests.test_wall_browser import console_errors, wait_for
+from tests.browser import console_errors, emulate_phone, wait_for
+from tests.conftest import DEMO_MOMENT
 
 pytestmark = pytest.mark.browser
 

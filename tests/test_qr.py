@@ -17,7 +17,7 @@ from dashboard.settings import SettingsError, load
 from feeds.districts import DISTRICTS, District
 from layouts import qr
 from layouts.i18n import t
-from tests.test_wall_browser import console_errors, open_wall, touch_district, wait_for
+from tests.browser import console_errors, open_wall, touch_district, wait_for
 
 PUBLIC = "http://192.168.0.10:8050"
 

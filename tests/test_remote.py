@@ -17,8 +17,8 @@ from selenium.webdriver.common.by import By
 import app as wall_app
 from dashboard.control import COOKIE, Remote
 from dashboard.settings import Settings, SettingsError, load
+from tests.browser import console_errors, open_wall, text_of, wait_for
 from tests.conftest import ControlledSource
-from tests.test_wall_browser import console_errors, open_wall, text_of, wait_for
 
 TOKEN = "presenter-token-2020"
 

@@ -24,9 +24,9 @@ from feeds import incidents
 from feeds.districts import BY_CODE
 from layouts import figures, panels
 from layouts.spec import FIGURE, PARTS
+from tests.browser import console_errors, open_wall, wait_for
 from tests.conftest import DEMO_MOMENT, ControlledSource, serve
 from tests.test_layouts import texts
-from tests.test_wall_browser import console_errors, open_wall, wait_for
 
 LINK = '<a href="https://evil.example/x">x</a>'
 HOSTILE_TYPE = '<span style="font-size:150px;fill:red">A99</span>'

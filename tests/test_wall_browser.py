@@ -3,88 +3,47 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 import app as wall_app
 from dashboard.settings import Settings
 from feeds.districts import BY_CODE
 from feeds.envelope import result_error
 from layouts import summary
-from tests.conftest import serve, shoot
+from tests.browser import (
+    console_errors,
+    detail_name,
+    open_wall,
+    page_state,
+    settles,
+    shapes_drawn,
+    shoot,
+    text_of,
+    touch_district,
+    wait_for,
+)
+from tests.conftest import serve
 from tests.fake_seoul import FakeSeoul
 
 pytestmark = pytest.mark.browser
 
 
-def wait_for(driver, condition, timeout: float = 30.0, message: str = ""):
-    # Dash re-renders replace elements: one found a moment ago may be gone; look again.
-    wait = WebDriverWait(
-        driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    return wait.until(lambda d: condition(d), message)
-
-
-# Old names of parts the tests read; every part is known by its class "part-<name>" in its panel.
-RENAMED = {"overview-alerts": "alerts", "overview-headlines": "headlines"}
-
-
-def part_selector(name: str) -> str:
-    """A CSS selector for an element of the wall: "panel-2-status" is panel 2's status part."""
-    panel = re.fullmatch(r"panel-(\d)-(\w+)", name)
-    if panel:
-        return f"#panel-{panel[1]} .part-{panel[2]}"
-    return f"#{name}, .part-{RENAMED.get(name, name)}"
-
-
-def text_of(driver, element_id: str) -> str:
-    return driver.find_element(By.CSS_SELECTOR, part_selector(element_id)).text
-
-
-def console_errors(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def shapes_drawn(driver, graph_id: str) -> int:
-    """Filled district shapes plotly actually drew in a graph."""
-    return driver.execute_script(
-        "return document.querySelectorAll('.part-' + arguments[0] + ' .scatterlayer path.js-fill').length",
-        graph_id,
-    )
-
-
-def touch_district(driver, name: str) -> None:
-    """A finger on a district's label on the air map."""
-    label = next(
-        el
-        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
-        if el.text.startswith(name)
-    )
-    ActionChains(driver).move_to_element(label).pause(0.3).click().perform()
-
-
-def open_wall(driver, url: str) -> None:
-    driver.get(url)
-    wait_for(driver, lambda d: shapes_drawn(d, "air-map") >= 25, message="air map never drew districts")
-    wait_for(
-        driver,
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".part-district-detail .detail-name"),
-        message="district detail never filled",
-    )
-    wait_for(driver, lambda d: "기준" in text_of(d, "panel-2-status"), message="no age on the air panel")
-
-
 def test_wall_shows_six_panels_with_data(live_wall, browser_factory, artifacts):
     driver = browser_factory(5760, 2160)
     open_wall(driver, live_wall.url + "/")
-    time.sleep(1.5)  # let the second-hand ages and the clock tick once
+    # The clock and every panel's "as of 18:30 · 3 min ago", ticked by the page once a second.
+    wait_for(
+        driver,
+        lambda d: all(
+            ("전" in s or "방금" in s) for s in (text_of(d, f"panel-{n}-status") for n in range(1, 7))
+        ),
+        message="the panels' ages were never ticked",
+    )
 
     panels = driver.find_elements(By.CSS_SELECTOR, ".panel")
     assert len(panels) == 6
@@ -195,12 +154,16 @@ def test_clicking_a_district_selects_it_everywhere(live_wall, browser_factory, a
 def test_wall_scales_to_a_laptop_window_without_scrollbars(live_wall, browser_factory, artifacts):
     driver = browser_factory(1440, 900)
     open_wall(driver, live_wall.url + "/")
-    time.sleep(1.2)
-    box = driver.execute_script(
-        "const r = document.getElementById('wall-canvas').getBoundingClientRect();"
-        "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
-        " document.documentElement.scrollHeight, innerWidth, innerHeight];"
-    )
+
+    def canvas(d):
+        return d.execute_script(
+            "const r = document.getElementById('wall-canvas').getBoundingClientRect();"
+            "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
+            " document.documentElement.scrollHeight, innerWidth, innerHeight];"
+        )
+
+    wait_for(driver, lambda d: abs(canvas(d)[2] - canvas(d)[6]) <= 2, message="the wall was never fitted")
+    box = canvas(driver)
     left, top, width, height, scroll_w, scroll_h, inner_w, inner_h = box
     assert scroll_w <= inner_w and scroll_h <= inner_h
     assert width == pytest.approx(inner_w, abs=2) and height == pytest.approx(inner_w * 2160 / 5760, abs=2)
@@ -239,40 +202,27 @@ def test_failing_air_feed_shows_error_and_keeps_last_data(live_wall, browser_fac
     assert console_errors(driver) == []
 
 
-def detail_name(driver) -> str:
-    """The district panel 6 shows; "" while Dash is replacing it."""
-    try:
-        found = driver.find_elements(By.CSS_SELECTOR, ".part-district-detail .detail-name")
-        return found[0].text if found else ""
-    except StaleElementReferenceException:
-        return ""
-
-
-def sync_requests(driver) -> list[tuple[float, float, int]]:
-    """(start, end, status) of every callback request the page made, in ms since it loaded."""
-    return driver.execute_script(
-        "return performance.getEntriesByType('resource')"
-        ".filter(e => e.name.includes('_dash-update-component'))"
-        ".map(e => [e.startTime, e.responseEnd, e.responseStatus]);"
-    )
-
-
 def attract_state(driver) -> str:
-    """What a stuck tour leaves on the page, for the failure message: the wall, the drawn district,
-    the hint, the idle time, the last callback answers and the console."""
+    """What a stuck tour leaves on the page, for the failure message: the drawn district, the hint,
+    the idle time, and the page's link (its sync, the last answers, the console)."""
     page = driver.execute_script(
         "const drawn = document.querySelector('.part-district-detail [data-code]');"
-        "return {wall: !!document.getElementById('wall'), drawn: drawn && drawn.dataset.code,"
+        "return {drawn: drawn && drawn.dataset.code,"
         " hint: (document.getElementById('attract-hint') || {}).className,"
         " idle: window.wallIdleSeconds && window.wallIdleSeconds()};"
     )
-    answers = [[round(start), round(end), status] for start, end, status in sync_requests(driver)[-8:]]
-    return json.dumps({**page, "answers": answers, "console": console_errors(driver)}, ensure_ascii=False)
+    return json.dumps(page, ensure_ascii=False) + " " + page_state(driver)
+
+
+def hint_shown(driver) -> bool:
+    return "visible" in driver.find_element(By.ID, "attract-hint").get_attribute("class")
 
 
 def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, browser_factory, artifacts):
-    idle = 10  # the checks after the touch must be done well within it, on a loaded machine too
-    live = live_wall_factory(wall_attract_idle=idle, wall_attract_dwell=2.5)
+    # Short times, waited on by the tour's state; the idle time is still longer than a touch takes
+    # to be drawn on a loaded machine, which the tour must not overtake.
+    idle = 6
+    live = live_wall_factory(wall_attract_idle=idle, wall_attract_dwell=1.5)
     driver = browser_factory(5760, 2160)
     open_wall(driver, live.url + "/")
     tour = [
@@ -281,38 +231,36 @@ def test_attract_loop_tours_when_idle_and_stops_at_a_touch(live_wall_factory, br
     ]
     assert len(tour) >= 3
 
-    wait_for(
-        driver,
-        lambda d: "visible" in d.find_element(By.ID, "attract-hint").get_attribute("class"),
-        timeout=idle + 15,
-        message="the attract loop never started",
-    )
+    wait_for(driver, hint_shown, message="the attract loop never started")
     shown = set()
-    # A stop is left once drawn, or after three dwells more: on a loaded machine a render can lag.
-    deadline = time.monotonic() + 45
-    while time.monotonic() < deadline and len(shown & set(tour)) < 3:  # a name read mid-render is ""
-        shown.add(detail_name(driver))
-        time.sleep(0.3)
-    if len(shown & set(tour)) < 3:
+
+    def three_stops(d) -> bool:
+        shown.add(detail_name(d))  # a name read mid-render is ""
+        return len(shown & set(tour)) >= 3
+
+    try:
+        # A stop is left once drawn, or after three dwells more: on a loaded machine a render can lag.
+        wait_for(driver, three_stops)
+    except TimeoutException:
         shoot(driver, artifacts / "wall_attract_stuck.png")
         pytest.fail(f"the tour showed {shown} of {tour}; the page: {attract_state(driver)}")
 
     # A touch on a district hands control back at once and selects what was touched.
     target = BY_CODE["11500"]  # 강서구
-    label = next(
-        el
-        for el in driver.find_elements(By.CSS_SELECTOR, ".part-air-map .textpoint text")
-        if el.text.startswith(target.name)
-    )
-    touched_at = time.monotonic()
-    ActionChains(driver).move_to_element(label).click().perform()
+    touch_district(driver, target.name)
     wait_for(driver, lambda d: detail_name(d) == target.name, message="the touch did not select")
-    assert "visible" not in driver.find_element(By.ID, "attract-hint").get_attribute("class")
-    time.sleep(max(0.0, touched_at + 3 - time.monotonic()))  # well under the idle time
-    assert time.monotonic() - touched_at < idle, "too slow to tell: the idle time passed since the touch"
-    assert "visible" not in driver.find_element(By.ID, "attract-hint").get_attribute("class")
-    # An answer for a stop still in flight at the touch may land after it; the next tick mends it.
-    wait_for(driver, lambda d: detail_name(d) == target.name, timeout=10, message="the touch did not hold")
+    # The touched district stays until the wall has been left alone for the idle time again.
+    held = []
+
+    def resumed(d) -> bool:
+        if hint_shown(d):
+            return True
+        held.append(detail_name(d))
+        return False
+
+    wait_for(driver, resumed, message="the tour never came back after the touch")
+    assert driver.execute_script("return window.wallIdleSeconds()") >= idle
+    assert {name for name in held if name} == {target.name}, held
     assert console_errors(driver) == []
 
 
@@ -320,15 +268,19 @@ def test_bezel_setting_keeps_panels_off_the_screen_edges(live_wall_factory, brow
     live = live_wall_factory(wall_bezel=40)
     driver = browser_factory(5760 + 80, 2160 + 40)
     open_wall(driver, live.url + "/")
-    time.sleep(1.2)
-    boxes = driver.execute_script(
-        "return [...document.querySelectorAll('.panel')].map(p => {"
-        "const r = p.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];});"
-    )
-    lefts = sorted({round(b[0]) for b in boxes})
-    tops = sorted({round(b[1]) for b in boxes})
-    assert lefts == [0, 1960, 3920] and tops == [0, 1120], (lefts, tops)
-    assert all(round(b[2]) == 1920 and round(b[3]) == 1080 for b in boxes)
+
+    def panels(d):
+        boxes = d.execute_script(
+            "return [...document.querySelectorAll('.panel')].map(p => {"
+            "const r = p.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];});"
+        )
+        return (
+            sorted({round(b[0]) for b in boxes}),
+            sorted({round(b[1]) for b in boxes}),
+            sorted({(round(b[2]), round(b[3])) for b in boxes}),
+        )
+
+    settles(driver, panels, ([0, 1960, 3920], [0, 1120], [(1920, 1080)]))
 
 
 @pytest.mark.parametrize("key_is_valid", [True, False], ids=["valid-key", "invalid-key"])
@@ -417,16 +369,24 @@ def test_single_panel_url_fills_one_screen(live_wall, browser_factory, artifacts
     driver.get(live_wall.url + f"/panel/{number}")
     wait_for(driver, lambda d: d.find_element(By.ID, f"panel-{number}").is_displayed())
     wait_for(driver, lambda d: "기준" in text_of(d, f"panel-{number}-status"))
-    time.sleep(1.2)
-    shown = [n for n in range(1, 7) if driver.find_element(By.ID, f"panel-{n}").is_displayed()]
-    assert shown == [number]
-    box = driver.execute_script(
-        "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
-        "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
-        " document.documentElement.scrollHeight];",
-        f"panel-{number}",
+    settles(
+        driver,
+        lambda d: [n for n in range(1, 7) if d.find_element(By.ID, f"panel-{n}").is_displayed()],
+        [number],
     )
-    assert [round(v) for v in box] == [0, 0, 1920, 1080, 1920, 1080]
+
+    def box(d):
+        return [
+            round(v)
+            for v in d.execute_script(
+                "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+                "return [r.left, r.top, r.width, r.height, document.documentElement.scrollWidth,"
+                " document.documentElement.scrollHeight];",
+                f"panel-{number}",
+            )
+        ]
+
+    settles(driver, box, [0, 0, 1920, 1080, 1920, 1080])
     driver.save_screenshot(str(artifacts / f"panel_{number}.png"))
     assert console_errors(driver) == []
 
@@ -498,6 +458,5 @@ def test_maps_after_patches_equal_a_fresh_build_in_the_browser(live_wall, browse
             driver,
             lambda d, n=name, w=wanted: json.loads(d.execute_script(DRAWN, n)) == w,
             message=f"{name} in the browser differs from a fresh build",
-            timeout=15,
         )
     assert console_errors(driver) == []

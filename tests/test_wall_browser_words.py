@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from feeds.base import FeedError
 from feeds.envelope import result_error
 from feeds.reasons import Reason
-from tests.test_wall_browser import console_errors, open_wall, shapes_drawn, text_of, wait_for
+from tests.browser import console_errors, open_wall, shapes_drawn, text_of, wait_for
 
 pytestmark = pytest.mark.browser
 
