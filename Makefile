@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# Two pytest workers; the exhaustive walks (tests marked `full`) only in `make test-full`.
-PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=20
+# Three pytest workers on two cores (a browser test waits on its page as much as it computes);
+# the exhaustive walks (tests marked `full`) only in `make test-full`.
+PYTEST_ARGS ?= -n 3 --dist loadgroup --durations=20
 
 .PHONY: run dev cluster test test-full test-stress lint bench bench-scale bench-soak browser-deps stress-deps clean
 

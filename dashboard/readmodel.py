@@ -66,12 +66,27 @@ def status_key(meta: FrameMeta) -> tuple:
     return (meta.version, meta.status, meta.error, meta.stale_reason, meta.measured_at, meta.speed, offset)
 
 
+class _Making:
+    """A value one thread is making for a key; others asking for it wait for it."""
+
+    def __init__(self) -> None:
+        self.maker = threading.get_ident()
+        self.done = threading.Event()
+        self.made = False
+        self.value: Any = None
+
+
 class Lru:
-    """A small thread-safe LRU; a build is shared by every viewer asking the same thing."""
+    """A small thread-safe LRU; a build is shared by every viewer asking the same thing.
+
+    A value is made once however many ask at once: the first asker makes it and the rest wait for
+    it. Two makings of one key could differ (a trend's axis ends at the moment it was built), and
+    two viewers told the same token must hold the same value."""
 
     def __init__(self, size: int):
         self.size = size
         self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._making: dict[Any, _Making] = {}
         self._lock = threading.Lock()
 
     def peek(self, key: Any) -> Any:
@@ -84,12 +99,27 @@ class Lru:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+            making = self._making.get(key)
+            mine = making is None
+            if mine:
+                making = self._making[key] = _Making()
+        if not mine:
+            if making.maker == threading.get_ident():  # asked again while making it: no waiting
+                return make()
+            making.done.wait()
+            return making.value if making.made else self.get(key, make)  # its maker failed: try
+        try:
+            making.value = make()
+            making.made = True
+        finally:
+            with self._lock:
+                if making.made:
+                    self._items[key] = making.value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+                del self._making[key]
+            making.done.set()
+        return making.value
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,50 @@ def chromium_options(width: int, height: int, profile: str):
 
 
 class Browsers:
-    """Opens headless Chromium windows whose viewport is exactly the size asked for; closes each
-    (its driver, its browser, its profile) when told."""
+    """Headless Chromium windows for the tests of one pytest worker, lent to a test and given back
+    after it: starting Chromium and compiling the page's scripts anew was about half of a browser
+    test's CPU. A window given back is reset to what a new one is (one new tab, no cookies, no
+    permissions granted, its console read); one that cannot be reset is closed."""
 
     def __init__(self) -> None:
-        self.opened: list[tuple[object, str]] = []
+        self.idle: dict[tuple[int, int], list] = {}
+        self.every: list[tuple[object, str]] = []
 
-    def open(self, width: int = 5760, height: int = 2160):
+    def lend(self, width: int = 5760, height: int = 2160):
+        waiting = self.idle.get((width, height))
+        driver = waiting.pop() if waiting else self._start(width, height)
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+        return driver
+
+    def give_back(self, driver, width: int, height: int) -> None:
+        try:
+            old = driver.window_handles
+            driver.switch_to.new_window("tab")
+            fresh = driver.current_window_handle
+            for handle in old:
+                driver.switch_to.window(handle)
+                driver.close()
+            driver.switch_to.window(fresh)
+            driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+            driver.execute_cdp_cmd("Browser.resetPermissions", {})
+            driver.get_log("browser")
+        except Exception:  # a browser the test broke: not lent again
+            self._quit(driver)
+            return
+        self.idle.setdefault((width, height), []).append(driver)
+
+    def close(self) -> None:
+        for driver, profile in self.every:
+            with contextlib.suppress(Exception):
+                driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
+        self.every.clear()
+        self.idle.clear()
+
+    def _start(self, width: int, height: int):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
@@ -57,19 +94,17 @@ class Browsers:
         driver = webdriver.Chrome(
             service=Service(shutil.which("chromedriver")), options=chromium_options(width, height, profile)
         )
-        self.opened.append((driver, profile))
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-        )
         driver.set_page_load_timeout(WAIT_S)
+        self.every.append((driver, profile))
         return driver
 
-    def close(self) -> None:
-        for driver, profile in self.opened:
-            driver.quit()
-            shutil.rmtree(profile, ignore_errors=True)
-        self.opened.clear()
+    def _quit(self, driver) -> None:
+        for started, profile in list(self.every):
+            if started is driver:
+                with contextlib.suppress(Exception):
+                    driver.quit()
+                shutil.rmtree(profile, ignore_errors=True)
+                self.every.remove((started, profile))
 
 
 def emulate_phone(driver, width: int, height: int) -> None:

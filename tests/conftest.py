@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,11 +93,50 @@ def history_in_tmp(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(history, "ROOT", tmp_path)
 
 
+# Each pytest worker serves its walls from the first free port of its own few, below the kernel's
+# ephemeral range: a wall is at the same address test after test, so the worker's browsers keep
+# the page's scripts compiled and cached as a screen's browser would.
+PORTS_PER_WORKER = 20
+
+
+def _ports() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = 23000 + PORTS_PER_WORKER * (int(worker) if worker.isdigit() else 0)
+    return range(first, first + PORTS_PER_WORKER)
+
+
+def _listen() -> socket.socket:
+    """A socket listening on the first free port of this worker's (werkzeug exits on a taken one)."""
+    for port in (*_ports(), 0):
+        listening = socket.socket()
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listening.bind(("127.0.0.1", port))
+        except OSError:
+            listening.close()
+            continue
+        listening.listen(128)
+        return listening
+    raise OSError("no loopback port to serve on")
+
+
 def serve(wall: Wall) -> tuple[str, callable]:
-    server = make_server("127.0.0.1", 0, wall.server, threaded=True, request_handler=QuietRequestHandler)
+    """The wall over real HTTP on loopback; the function returned stops it and frees its port."""
+    listening = _listen()
+    host, port = listening.getsockname()
+    server = make_server(
+        host, port, wall.server, threaded=True, request_handler=QuietRequestHandler, fd=listening.fileno()
+    )
+    listening.close()  # the server holds its own copy of the socket
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+    return f"http://{host}:{port}", stop
 
 
 @pytest.fixture
@@ -130,16 +171,31 @@ def live_wall(live_wall_factory) -> LiveWall:
     return live_wall_factory()
 
 
-@pytest.fixture
-def browser_factory():
-    """Opens headless Chromium windows whose viewport is exactly the size asked for (tests/browser.py)."""
+@pytest.fixture(scope="session")
+def browsers():
+    """The worker's headless Chromium windows (tests/browser.py), lent to one test at a time."""
     if not shutil.which("chromedriver"):
         pytest.fail("chromedriver is missing: run `make test`, which installs Debian's chromium-driver")
     from tests.browser import Browsers
 
-    browsers = Browsers()
-    yield browsers.open
-    browsers.close()
+    pool = Browsers()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def browser_factory(browsers):
+    """Opens a headless Chromium window whose viewport is exactly the size asked for."""
+    lent = []
+
+    def open_browser(width: int = 5760, height: int = 2160):
+        driver = browsers.lend(width, height)
+        lent.append((driver, width, height))
+        return driver
+
+    yield open_browser
+    for driver, width, height in lent:
+        browsers.give_back(driver, width, height)
 
 
 @pytest.fixture
@@ -180,7 +236,7 @@ def redis_url() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -203,10 +259,14 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     """The exhaustive walks (every state combination, every stage of every scenario in both
     languages) run with --full only; the suite keeps a sample of each, so that any one part or
-    state still has a test that fails when it breaks."""
-    if config.getoption("--full"):
-        return
-    cut = [item for item in items if item.get_closest_marker("full")]
-    if cut:
-        config.hook.pytest_deselected(items=cut)
-        items[:] = [item for item in items if not item.get_closest_marker("full")]
+    state still has a test that fails when it breaks. Browser tests run in both workers, one
+    Chromium each: every wait in them is for the page's state, with a bound far above a loaded
+    machine's times."""
+    if not config.getoption("--full"):
+        cut = [item for item in items if item.get_closest_marker("full")]
+        if cut:
+            config.hook.pytest_deselected(items=cut)
+            items[:] = [item for item in items if not item.get_closest_marker("full")]
+    # The browser tests are the longest: they go first, so that the two workers share them
+    # (xdist hands out the first quarter of the tests in turn) and the short ones fill the end.
+    items.sort(key=lambda item: "browser_factory" not in getattr(item, "fixturenames", ()))

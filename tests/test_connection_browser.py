@@ -89,7 +89,16 @@ def same_as_a_fresh_page(driver, url: str) -> None:
     fresh = driver.execute_script(PANELS_HELD)
     for panel, (was, now) in enumerate(zip(held, fresh, strict=True), 1):
         assert was[0] == now[0], f"panel {panel}'s text differs from a fresh page's"
-        assert was[1] == now[1], f"a figure of panel {panel} differs from a fresh page's"
+        for figure, (a, b) in enumerate(zip(was[1], now[1], strict=True)):
+            assert a == b, f"figure {figure} of panel {panel} differs from a fresh page's: {difference(a, b)}"
+
+
+def difference(held: str, fresh: str) -> str:
+    """Where two figures' JSON first part, with a little of each around it."""
+    at = next(
+        (i for i, (x, y) in enumerate(zip(held, fresh, strict=False)) if x != y), min(len(held), len(fresh))
+    )
+    return f"held …{held[max(0, at - 150) : at + 150]}… fresh …{fresh[max(0, at - 150) : at + 150]}…"
 
 
 def test_a_dead_server_is_called_so_on_every_panel_and_the_next_answer_restores_it(
