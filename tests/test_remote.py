@@ -359,14 +359,12 @@ def test_remote_on_one_server_drives_a_wall_on_another(live_wall_factory, browse
     wait_for(
         wall,
         lambda d: d.find_element(By.CSS_SELECTOR, ".part-district-detail .detail-name").text == "마포구",
-        timeout=30,
         message="the wall did not follow the remote's district",
     )
     phone.find_element(By.CSS_SELECTOR, 'button[data-lang="en"]').click()
     wait_for(
         wall,
         lambda d: text_of(d, "panel-2-title") == "Air quality by district",
-        timeout=30,
         message="the wall did not follow the remote's language",
     )
     phone.find_element(By.ID, "logout").click()
