@@ -187,12 +187,12 @@ def open_wall(driver, url: str) -> None:
 
 
 def detail_name(driver) -> str:
-    """The district panel 6 shows; "" while Dash is replacing it."""
-    try:
-        found = driver.find_elements(By.CSS_SELECTOR, ".part-district-detail .detail-name")
-        return found[0].text if found else ""
-    except StaleElementReferenceException:
-        return ""
+    """The district panel 6 shows, read in one step (a re-render between finding the element and
+    reading it cannot lose the read); "" while Dash is replacing it."""
+    return driver.execute_script(
+        "const name = document.querySelector('.part-district-detail .detail-name');"
+        "return name ? name.innerText.trim() : '';"
+    )
 
 
 def sync_requests(driver) -> list[tuple[float, float, int]]:
