@@ -150,11 +150,17 @@ def test_a_permanent_failure_holds_the_feed_off_instead_of_asking_every_interval
         wall.start_polling()
         deadline = time.monotonic() + 60
         job = wall.poller._scheduler.get_job(AIR.name)
-        # The first failure holds the feed off: its next poll is moved a minute on.
-        while time.monotonic() < deadline and job.next_run_time.timestamp() - time.time() < 30:
+
+        def held_off() -> bool:  # the first failure moves the feed's next poll a minute on
+            return (
+                wall.store.meta("air").attempted_at is not None
+                and job.next_run_time.timestamp() - time.time() > 30
+            )
+
+        while time.monotonic() < deadline and not held_off():
             time.sleep(0.05)
             job = wall.poller._scheduler.get_job(AIR.name)
-        assert wall.store.meta("air").attempted_at is not None
+        assert held_off()
         wait = job.next_run_time.timestamp() - time.time()
         assert 50 < wait <= 60  # a minute first, not the five-second interval
         wall.poller._hold_off(AIR.name, permanent=True)  # a second failure in a row: twice as long
